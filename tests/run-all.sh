@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The whole test suite (./dev test, and so CI):
+#   1. release build with -Werror: every ctest (unit, oracle, e2e)
+#   2. ASan+UBSan build: the unit tests again
+#   3. clang libFuzzer build: each fuzz target for a bounded time with sanitizers
+#   4. benchmarks: figures printed, never judged on time
+# Ends with one line "total: N passed, M failed".
+set -uo pipefail
+cd "$(dirname "$(readlink -f "$0")")/.."
+jobs=$(nproc)
+fuzz_seconds=${SIPTGW_FUZZ_SECONDS:-60}
+passed=0; failed=0; status=0
+log=$(mktemp -d)
+
+count() { # ctest output file -> adds to totals
+  local line
+  line=$(grep -E "tests passed, [0-9]+ tests? failed out of" "$1" | tail -1)
+  if [ -z "$line" ]; then failed=$((failed + 1)); status=1; return; fi
+  local total nfail
+  total=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$line")
+  nfail=$(sed -E 's/.*tests passed, ([0-9]+) tests? failed.*/\1/' <<<"$line")
+  passed=$((passed + total - nfail)); failed=$((failed + nfail))
+  [ "$nfail" -eq 0 ] || status=1
+}
+step() { echo; echo "==== $*"; }
+
+step "release build (-Werror)"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIPTGW_WERROR=ON >/dev/null || exit 1
+cmake --build build -j "$jobs" || exit 1
+step "ctest: unit, oracle, e2e"
+ctest --test-dir build -j "$jobs" --output-on-failure --timeout 600 2>&1 | tee "$log/release.txt"
+count "$log/release.txt"
+
+step "ASan+UBSan build: unit tests"
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSIPTGW_WERROR=ON \
+  -DSIPTGW_SANITIZE=address,undefined -DSIPTGW_BENCH=OFF >/dev/null || exit 1
+cmake --build build-asan -j "$jobs" || exit 1
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build-asan -L unit -j "$jobs" --output-on-failure --timeout 600 2>&1 | tee "$log/asan.txt"
+count "$log/asan.txt"
+
+step "libFuzzer (clang, ASan+UBSan), ${fuzz_seconds}s per target"
+CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DSIPTGW_FUZZ=ON -DSIPTGW_TESTS=OFF -DSIPTGW_BENCH=OFF >/dev/null || exit 1
+cmake --build build-fuzz -j "$jobs" || exit 1
+for fuzzer in build-fuzz/tests/fuzz/fuzz_*; do
+  [ -x "$fuzzer" ] || continue
+  name=$(basename "$fuzzer")
+  corpus=tests/fuzz/corpus/${name#fuzz_}
+  work=$(mktemp -d)
+  if "$fuzzer" -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 \
+      -artifact_prefix="$work/" "$work" "$corpus" >"$log/$name.txt" 2>&1; then
+    echo "$name: ok ($(grep -Eo '#[0-9]+ +DONE.*' "$log/$name.txt" | tail -1))"
+    passed=$((passed + 1))
+  else
+    echo "$name: FAILED"; tail -40 "$log/$name.txt"; failed=$((failed + 1)); status=1
+  fi
+  rm -rf "$work"
+done
+
+if [ -d build/tests/bench ]; then
+  step "benchmarks (figures, not judged)"
+  for b in build/tests/bench/bench_*; do
+    [ -x "$b" ] && "$b" --benchmark_min_time=0.2 2>&1 | grep -v '^\*\*\*'
+  done
+fi
+
+echo
+echo "total: $passed passed, $failed failed"
+exit $status
