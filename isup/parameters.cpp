@@ -313,7 +313,8 @@ bool decodeTyped(Number& v, Variant var, uint8_t c, In in) {
 
 bool encodeTyped(const Number& v, Variant var, uint8_t c, Writer& w) {
   const NumberLayout* l = numberLayout(var, c);
-  if (!l || v.filler > 0x0F) return false;
+  // A filler nibble exists only after an odd number of signals.
+  if (!l || v.filler > 0x0F || (v.filler && v.digits.size() % 2 == 0)) return false;
   std::array<uint8_t, 3> hdr{};
   if (!encodeFields<Number>(v, hdr.data(), l->fields)) return false;
   bool odd = v.digits.size() % 2;
