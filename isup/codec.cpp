@@ -18,8 +18,8 @@ using K = DecodeError::Kind;
 constexpr uint16_t cicMask(Variant v) { return v == Variant::Ansi ? 0x3FFF : 0x0FFF; }
 constexpr int cicBits(Variant v) { return v == Variant::Ansi ? 14 : 12; }
 
-Unexpected<DecodeError> fail(K k, std::size_t off, uint8_t type, uint8_t param = 0) {
-  return Unexpected<DecodeError>{DecodeError{k, off, type, param}};
+std::optional<DecodeError> fail(K k, std::size_t off, uint8_t type, uint8_t param = 0) {
+  return DecodeError{k, off, type, param};
 }
 
 bool typedFailed(const ParamValue& v) {
@@ -29,20 +29,21 @@ bool typedFailed(const ParamValue& v) {
 
 // `in` starts at the message type code; `base` is its offset in the caller's input (for
 // error offsets).
-Result<Message, DecodeError> decodeFrom(In in, std::size_t base, Message&& m) {
+std::optional<DecodeError> decodeFrom(In in, std::size_t base, Message& m) {
   if (in.empty()) return fail(K::Truncated, base, 0);
   const uint8_t t = in[0];
   m.type = static_cast<MessageType>(t);
   const MessageFormat* f = messageFormat(m.variant, m.type);
   if (!f) {
     m.body.assign(in.begin() + 1, in.end());
-    return std::move(m);
+    return std::nullopt;
   }
   std::size_t pos = 1;
   for (uint8_t i = 0; i < f->fixed_count; ++i) {
     const auto& fx = f->fixed[i];
     if (pos + fx.length > in.size()) return fail(K::Truncated, base + in.size(), t, code(fx.code));
-    m.mandatory.push_back({fx.code, decodeParam(m.variant, code(fx.code), in.subspan(pos, fx.length))});
+    decodeParamInto(m.mandatory.emplace_back(Parameter{fx.code, {}}).value, m.variant, code(fx.code),
+                    in.subspan(pos, fx.length));
     if (typedFailed(m.mandatory.back().value)) return fail(K::BadParameterContents, base + pos, t, code(fx.code));
     pos += fx.length;
   }
@@ -58,7 +59,8 @@ Result<Message, DecodeError> decodeFrom(In in, std::size_t base, Message&& m) {
     const std::size_t len = in[next];
     if (len == 0) return fail(K::MissingMandatory, base + next, t, pc);
     if (next + 1 + len > in.size()) return fail(K::LengthOverrun, base + next, t, pc);
-    m.mandatory.push_back({f->variable[i], decodeParam(m.variant, pc, in.subspan(next + 1, len))});
+    decodeParamInto(m.mandatory.emplace_back(Parameter{f->variable[i], {}}).value, m.variant, pc,
+                    in.subspan(next + 1, len));
     if (typedFailed(m.mandatory.back().value)) return fail(K::BadParameterContents, base + next + 1, t, pc);
     next += 1 + len;
   }
@@ -76,14 +78,15 @@ Result<Message, DecodeError> decodeFrom(In in, std::size_t base, Message&& m) {
         if (next + 1 >= in.size()) return fail(K::Truncated, base + in.size(), t, pc);
         const std::size_t len = in[next + 1];
         if (next + 2 + len > in.size()) return fail(K::LengthOverrun, base + next + 1, t, pc);
-        m.optional.push_back({static_cast<ParamCode>(pc), decodeParam(m.variant, pc, in.subspan(next + 2, len))});
+        decodeParamInto(m.optional.emplace_back(Parameter{static_cast<ParamCode>(pc), {}}).value, m.variant, pc,
+                        in.subspan(next + 2, len));
         next += 2 + len;
       }
       m.empty_optional_part = m.optional.empty();
     }
   }
   m.trailing.assign(in.begin() + static_cast<std::ptrdiff_t>(next), in.end());
-  return std::move(m);
+  return std::nullopt;
 }
 
 bool encodeParamAt(Writer& w, Variant v, const Parameter& p) {
@@ -149,20 +152,44 @@ bool encodeFrom(const Message& m, Writer& w) {
 }
 }  // namespace
 
-Result<Message, DecodeError> decode(std::span<const uint8_t> wire, Variant v) {
-  if (wire.size() < 3) return fail(K::Truncated, wire.size(), 0);
-  Message m;
+namespace {
+void reset(Message& m, Variant v) {
   m.variant = v;
+  m.cic = 0;
+  m.cic_spare = 0;
+  m.type = {};
+  m.mandatory.clear();
+  m.optional.clear();
+  m.empty_optional_part = false;
+  m.trailing.clear();
+  m.body.clear();
+}
+}  // namespace
+
+std::optional<DecodeError> decode(std::span<const uint8_t> wire, Variant v, Message& m) {
+  reset(m, v);
+  if (wire.size() < 3) return fail(K::Truncated, wire.size(), 0);
   const uint16_t raw = static_cast<uint16_t>(wire[0] | wire[1] << 8);
   m.cic = raw & cicMask(v);
   m.cic_spare = static_cast<uint8_t>(raw >> cicBits(v));
-  return decodeFrom(wire.subspan(2), 2, std::move(m));
+  return decodeFrom(wire.subspan(2), 2, m);
+}
+
+std::optional<DecodeError> decodeBody(std::span<const uint8_t> body, Variant v, Message& m) {
+  reset(m, v);
+  return decodeFrom(body, 0, m);
+}
+
+Result<Message, DecodeError> decode(std::span<const uint8_t> wire, Variant v) {
+  Message m;
+  if (auto e = decode(wire, v, m)) return Unexpected{*e};
+  return m;
 }
 
 Result<Message, DecodeError> decodeBody(std::span<const uint8_t> body, Variant v) {
   Message m;
-  m.variant = v;
-  return decodeFrom(body, 0, std::move(m));
+  if (auto e = decodeBody(body, v, m)) return Unexpected{*e};
+  return m;
 }
 
 int encode(const Message& m, std::span<uint8_t> out) {

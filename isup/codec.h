@@ -53,6 +53,10 @@ constexpr std::size_t kMaxMessage = 272;
 
 Result<Message, DecodeError> decode(std::span<const uint8_t> wire, Variant v);
 Result<Message, DecodeError> decodeBody(std::span<const uint8_t> body, Variant v);
+// Hot-path forms: decode into a caller-owned Message (cleared first, its inline storage
+// reused); nullopt on success.
+std::optional<DecodeError> decode(std::span<const uint8_t> wire, Variant v, Message& out);
+std::optional<DecodeError> decodeBody(std::span<const uint8_t> body, Variant v, Message& out);
 
 // Encoding fails (returns -1 / an empty vector and false) only for values that cannot be
 // expressed: a field out of range, too many digits, a parameter over 255 octets, or a

@@ -327,6 +327,8 @@ ParamValue defaultParam(Variant v, uint8_t code);
 // Parameter contents codec (the octets after the length indicator). decodeParam never fails:
 // contents that do not fit the typed form come back as Opaque{recognized = true}.
 ParamValue decodeParam(Variant v, uint8_t code, std::span<const uint8_t> contents);
+// The same, in place (no temporary ParamValue on the hot path).
+void decodeParamInto(ParamValue& out, Variant v, uint8_t code, std::span<const uint8_t> contents);
 // Appends the contents octets; false when the value cannot be encoded (a field out of
 // range, digits too many), in which case `out` is unchanged.
 bool encodeParam(Variant v, uint8_t code, const ParamValue& value, Bytes& out);
