@@ -8,6 +8,7 @@
 // on the core thread.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <span>
