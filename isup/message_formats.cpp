@@ -13,11 +13,12 @@ namespace {
 using P = ParamCode;
 using M = MessageType;
 
+// Owning lists: a Spec outlives the braced lists it is built from (common() returns them).
 struct Spec {
   M type;
   std::string_view acronym, name;
-  std::initializer_list<MessageFormat::Fixed> fixed;
-  std::initializer_list<P> variable;
+  std::vector<MessageFormat::Fixed> fixed;
+  std::vector<P> variable;
   bool optional;
 };
 
@@ -103,7 +104,10 @@ struct Tables {
                          {P::UserServiceInformation, P::CalledPartyNumber}, true}));
     for (const Spec& s : common()) {
       itu.push_back(make(s));
-      ansi.push_back(make(s));
+      // T1.113.3: the ANSI RLC is the message type code alone (no optional part).
+      MessageFormat a = make(s);
+      if (a.type == M::RLC) a.optional_part = false;
+      ansi.push_back(a);
     }
     ansi.push_back(make({M::CRA, "CRA", "Circuit reservation acknowledgement", {}, {}, false}));
     ansi.push_back(make({M::CRM, "CRM", "Circuit reservation", {kNci}, {}, false}));

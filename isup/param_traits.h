@@ -56,8 +56,8 @@ struct Traits<ForwardCallIndicators> {
       SIPTGW_F(T, interworking, 0, 3, 1), SIPTGW_F(T, end_to_end_information, 0, 4, 1),
       SIPTGW_F(T, isdn_user_part, 0, 5, 1), SIPTGW_F(T, isdn_user_part_preference, 0, 6, 2),
       SIPTGW_F(T, isdn_access, 1, 0, 1), SIPTGW_F(T, sccp_method, 1, 1, 2),
-      SIPTGW_F(T, ported_number_translation, 1, 3, 1),
-      SIPTGW_F(T, query_on_release_attempt, 1, 4, 1), SIPTGW_F(T, national_use, 1, 5, 3)};
+      SIPTGW_F(T, spare, 1, 3, 1), SIPTGW_F(T, ported_number_translation, 1, 4, 1),
+      SIPTGW_F(T, query_on_release_attempt, 1, 5, 1), SIPTGW_F(T, national_use, 1, 6, 2)};
 };
 
 template <>
@@ -238,16 +238,6 @@ struct Traits<CircuitStateIndicator> {
   static constexpr uint8_t header = 0;
   static constexpr Tail tail = Tail::Raw;
   static constexpr std::array<Field<CircuitStateIndicator>, 0> fields{};
-};
-
-template <>
-struct Traits<TransitNetworkSelection> {
-  using T = TransitNetworkSelection;
-  static constexpr uint8_t header = 1;
-  static constexpr Tail tail = Tail::Nibbles;
-  static constexpr std::array fields{SIPTGW_F(T, network_identification_plan, 0, 0, 4),
-                                     SIPTGW_F(T, type_of_network_identification, 0, 4, 3),
-                                     SIPTGW_F(T, spare, 0, 7, 1)};
 };
 
 template <>

@@ -91,6 +91,11 @@ constexpr std::array kAnsiGenericAddress{
     SIPTGW_NF("numbering_plan", numbering_plan, 2, 4, 3),
     SIPTGW_NF("presentation", presentation, 2, 2, 2), SIPTGW_NF("spare_2", spare_2, 2, 0, 2)};
 
+// §3.53 transit network selection
+constexpr std::array kTransitNetwork{
+    SIPTGW_NF("network_identification_plan", numbering_plan, 0, 0, 4),
+    SIPTGW_NF("type_of_network_identification", nature_of_address, 0, 4, 3)};
+
 constexpr NumberLayout kLayoutCalled{2, 0, kCalled};
 constexpr NumberLayout kLayoutCalling{2, 0, kCalling};
 constexpr NumberLayout kLayoutLocation{2, 0, kLocation};
@@ -101,6 +106,7 @@ constexpr NumberLayout kLayoutGeneric{3, 1, kGeneric};
 constexpr NumberLayout kLayoutAnsiCalled{2, 0, kAnsiCalled};
 constexpr NumberLayout kLayoutAnsiCalling{2, 0, kAnsiCalling};
 constexpr NumberLayout kLayoutAnsiGenericAddress{3, 1, kAnsiGenericAddress};
+constexpr NumberLayout kLayoutTransitNetwork{1, 0, kTransitNetwork};
 }  // namespace
 #undef SIPTGW_NF
 
@@ -116,6 +122,7 @@ const NumberLayout* numberLayout(Variant v, uint8_t c) {
     case ParamCode::RedirectingNumber:
     case ParamCode::OriginalCalledNumber: return &kLayoutRedirecting;
     case ParamCode::SubsequentNumber: return &kLayoutSubsequent;
+    case ParamCode::TransitNetworkSelection: return &kLayoutTransitNetwork;
     case ParamCode::GenericNumber:  // == GenericAddress
       return v == Variant::Ansi ? &kLayoutAnsiGenericAddress : &kLayoutGeneric;
     case ParamCode::ChargeNumber:
@@ -173,7 +180,7 @@ constexpr Entry kEntries[] = {
     {kBoth, ParamCode::UserToUserInformation, {"user_to_user_information", alt<UserToUserInformation>}},
     {kBoth, ParamCode::ConnectedNumber, {"connected_number", alt<Number>}},
     {kBoth, ParamCode::SuspendResumeIndicators, {"suspend_resume_indicators", alt<SuspendResumeIndicators>}},
-    {kBoth, ParamCode::TransitNetworkSelection, {"transit_network_selection", alt<TransitNetworkSelection>}},
+    {kBoth, ParamCode::TransitNetworkSelection, {"transit_network_selection", alt<Number>}},
     {kBoth, ParamCode::EventInformation, {"event_information", alt<EventInformation>}},
     {kBoth, ParamCode::CircuitStateIndicator, {"circuit_state_indicator", alt<CircuitStateIndicator>}},
     {kBoth, ParamCode::AutomaticCongestionLevel, {"automatic_congestion_level", alt<Octet>}},

@@ -54,8 +54,10 @@ struct Opaque {
 
 // All number parameters share one struct; which members are on the wire, and where, is
 // the per-code layout in param_traits.h (Q.763 §3.9, 3.10, 3.16, 3.26, 3.30, 3.39, 3.44,
-// 3.46, 3.51; ANSI T1.113 charge number and generic address). Odd/even is derived from
-// the digit count.
+// 3.46, 3.51; ANSI T1.113 charge number and generic address) and the transit network
+// selection (§3.53: odd/even, type of network identification and plan, then BCD digits;
+// its layout names numbering_plan "network_identification_plan" and nature_of_address
+// "type_of_network_identification"). Odd/even is derived from the digit count.
 struct Number {
   uint8_t number_qualifier = 0;  // generic number: number qualifier; ANSI generic address: type of address
   uint8_t nature_of_address = 0;
@@ -85,10 +87,12 @@ struct NatureOfConnectionIndicators {  // §3.35
   bool operator==(const NatureOfConnectionIndicators&) const = default;
 };
 
-struct ForwardCallIndicators {  // §3.23
+// §3.23; bits M (ported number translation) and N (query on release attempt) as added
+// for number portability (Q.769.1); bit L spare, O–P national use.
+struct ForwardCallIndicators {
   uint8_t national_international_call = 0, end_to_end_method = 0, interworking = 0,
           end_to_end_information = 0, isdn_user_part = 0, isdn_user_part_preference = 0,
-          isdn_access = 0, sccp_method = 0, ported_number_translation = 0,
+          isdn_access = 0, sccp_method = 0, spare = 0, ported_number_translation = 0,
           query_on_release_attempt = 0, national_use = 0;
   bool operator==(const ForwardCallIndicators&) const = default;
 };
@@ -194,12 +198,6 @@ struct CircuitStateIndicator {  // §3.14: one octet per circuit of the range
   bool operator==(const CircuitStateIndicator&) const = default;
 };
 
-struct TransitNetworkSelection {  // §3.53
-  uint8_t network_identification_plan = 0, type_of_network_identification = 0, spare = 0;
-  Digits digits;  // network identification, every nibble (low nibble first)
-  bool operator==(const TransitNetworkSelection&) const = default;
-};
-
 struct ApplicationTransport {  // §3.82 (APM, Q.765)
   uint8_t application_context_identifier = 0, extension = 1, release_call = 0,
           send_notification = 0, spare = 0, extension_2 = 1, apm_segmentation = 0,
@@ -297,7 +295,7 @@ using ParamValue =
                  CircuitGroupSupervisionMessageType, SuspendResumeIndicators,
                  EventInformation, CallDiversionInformation, EchoControlInformation,
                  HopCounter, UserServiceInformation, UserToUserInformation, AccessTransport,
-                 CircuitStateIndicator, TransitNetworkSelection, ApplicationTransport,
+                 CircuitStateIndicator, ApplicationTransport,
                  MessageCompatibilityInformation, GenericName, JurisdictionInformation,
                  CarrierIdentification, CauseIndicators, RangeAndStatus, CallReference,
                  PropagationDelayCounter, ClosedUserGroupInterlockCode,

@@ -67,7 +67,9 @@ TEST(Parameters, RedirectionInformation) {
 }
 
 TEST(Parameters, ForwardCallIndicatorsEveryField) {
-  // §3.23 octet 1 HGFEDCBA = 01 1 1 1 01 1, octet 2 = national use 101, QoR 1, L 0, KJ 10, I 1.
+  // §3.23 octet 1 HGFEDCBA = 01 1 1 1 01 1; octet 2 PONMLKJI = 10 1 1 0 10 1: national use
+  // (O-P) 2, query on release attempt (N) 1, ported number translation (M) 1, spare (L) 0,
+  // SCCP method (KJ) 2, ISDN access (I) 1. (M and N per Q.769.1; tshark reads them there.)
   auto f = decodeAs<ForwardCallIndicators>(Variant::Itu, ParamCode::ForwardCallIndicators, "7bb5");
   EXPECT_EQ(f.national_international_call, 1);
   EXPECT_EQ(f.end_to_end_method, 1);
@@ -77,9 +79,10 @@ TEST(Parameters, ForwardCallIndicatorsEveryField) {
   EXPECT_EQ(f.isdn_user_part_preference, 1);
   EXPECT_EQ(f.isdn_access, 1);
   EXPECT_EQ(f.sccp_method, 2);
-  EXPECT_EQ(f.ported_number_translation, 0);
+  EXPECT_EQ(f.spare, 0);
+  EXPECT_EQ(f.ported_number_translation, 1);
   EXPECT_EQ(f.query_on_release_attempt, 1);
-  EXPECT_EQ(f.national_use, 5);
+  EXPECT_EQ(f.national_use, 2);
 }
 
 TEST(Parameters, NatureOfConnectionAndEventAndHopCounter) {
