@@ -1,7 +1,7 @@
 // Time for protocol timers, shared by the SIP and ISUP stacks (DESIGN.md "Threads and event
-// loops"): a TimerService gives the
-// core thread's clock, one-shot timers and posted (non-re-entrant) work; `Timer` is the
-// handle an object owns for each timer it runs (stopped when the owner goes away).
+// loops"): a TimerService gives the core thread's clock, one-shot timers and posted
+// (non-re-entrant) work; `Timer` is the handle an object owns for each timer it runs
+// (stopped when the owner goes away).
 //
 // Two implementations: AsioTimerService (steady_timer on the core io_context) for the
 // running gateway, and ManualTimerService for tests, whose advance(ms) fires every due
