@@ -8,7 +8,7 @@ what=${1:-test}
 build_pkgs=(
   cmake ninja-build g++ pkg-config
   libasio-dev libssl-dev libboost-dev
-  libosmo-sigtran-dev libosmocore-dev libtalloc-dev
+  libosmo-sigtran-dev libosmocore-dev libosmo-netif-dev libtalloc-dev
   prometheus-cpp-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
 )
 test_pkgs=(
