@@ -2,6 +2,7 @@
 //   siptgw run [-c FILE]                 the gateway (issue 5; today it says so and exits 2)
 //   siptgw isup decode [--variant itu|ansi] [--body] HEX
 //   siptgw isup encode [--variant itu|ansi] [--body] JSON|-
+//   siptgw sip check FILE                well-formed per RFC 3261? (exit 0 / 1)
 #include <iostream>
 #include <iterator>
 #include <string>
@@ -9,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include "gateway/isup_tool.h"
+#include "gateway/sip_tool.h"
 
 namespace {
 std::string readAllStdin() {
@@ -42,7 +44,15 @@ int main(int argc, char** argv) {
   dec->add_option("HEX", input, "Message octets as hex ('-' reads standard input)")->required();
   enc->add_option("JSON", input, "Message as JSON ('-' reads standard input)")->required();
 
+  auto* sipCmd = app.add_subcommand("sip", "SIP tools");
+  sipCmd->require_subcommand(1);
+  std::string sipFile;
+  auto* check = sipCmd->add_subcommand("check", "Check that FILE holds one well-formed SIP message (RFC 3261)");
+  check->add_option("FILE", sipFile, "The message, as captured")->required();
+
   CLI11_PARSE(app, argc, argv);
+
+  if (check->parsed()) return gateway::sipCheck(sipFile, std::cout, std::cerr);
 
   if (run->parsed()) {
     std::cerr << "siptgw: the gateway itself (SIP ⇄ ISUP calls) is not built yet: it arrives with\n"
