@@ -1,0 +1,866 @@
+// SIP transaction layer (RFC 3261 §17, RFC 4320, RFC 6026). See transaction.h.
+#include "sip/transaction.h"
+
+#include <array>
+#include <cassert>
+#include <chrono>
+#include <cstdio>
+#include <random>
+
+#include "sip/message_builder.h"
+#include "sip/text.h"
+
+namespace siptgw::sip {
+
+namespace {
+
+using K = TxnKind;
+using S = TxnState;
+using E = TxnEvent;
+
+constexpr std::string_view kFig5 = "RFC 3261 Fig. 5 (§17.1.1.2)";
+constexpr std::string_view kFig5x = "RFC 3261 Fig. 5 as amended by RFC 6026 §7.2";
+constexpr std::string_view kFig6 = "RFC 3261 Fig. 6 (§17.1.2.2)";
+constexpr std::string_view kFig7 = "RFC 3261 Fig. 7 (§17.2.1)";
+constexpr std::string_view kFig7x = "RFC 3261 Fig. 7 as amended by RFC 6026 §7.1";
+constexpr std::string_view kFig8 = "RFC 3261 Fig. 8 (§17.2.2)";
+
+// Every state change of the four machines. A self-loop is a row too: it is where the
+// figures put retransmissions and absorptions.
+constexpr TransitionRow kAllRows[] = {
+
+    // INVITE client
+    {K::InviteClient, S::Calling, E::TimerA, S::Calling, "resend INVITE; A = 2·A (no cap)", kFig5},
+    {K::InviteClient, S::Calling, E::TimerB, S::Terminated, "inform TU (timeout, 408)", kFig5},
+    {K::InviteClient, S::Calling, E::TransportError, S::Terminated, "inform TU (503)", kFig5},
+    {K::InviteClient, S::Calling, E::Rx1xx, S::Proceeding, "1xx to TU; stop A, B", kFig5},
+    {K::InviteClient, S::Calling, E::Rx2xx, S::Accepted, "2xx to TU; start M", kFig5x},
+    {K::InviteClient, S::Calling, E::Rx300to699, S::Completed, "send ACK; resp. to TU; start D", kFig5},
+    {K::InviteClient, S::Proceeding, E::Rx1xx, S::Proceeding, "1xx to TU", kFig5},
+    {K::InviteClient, S::Proceeding, E::Rx2xx, S::Accepted, "2xx to TU; start M", kFig5x},
+    {K::InviteClient, S::Proceeding, E::Rx300to699, S::Completed, "send ACK; resp. to TU; start D", kFig5},
+    {K::InviteClient, S::Accepted, E::Rx2xx, S::Accepted, "2xx to TU", kFig5x},
+    {K::InviteClient, S::Accepted, E::TimerM, S::Terminated, "-", kFig5x},
+    {K::InviteClient, S::Completed, E::Rx300to699, S::Completed, "resend ACK (absorb)", kFig5},
+    {K::InviteClient, S::Completed, E::TransportError, S::Terminated, "inform TU (503)", kFig5},
+    {K::InviteClient, S::Completed, E::TimerD, S::Terminated, "-", kFig5},
+    // non-INVITE client
+    {K::NonInviteClient, S::Trying, E::TimerE, S::Trying, "resend; E = min(2·E, T2)", kFig6},
+    {K::NonInviteClient, S::Trying, E::TimerF, S::Terminated, "inform TU (timeout, 408)", kFig6},
+    {K::NonInviteClient, S::Trying, E::TransportError, S::Terminated, "inform TU (503)", kFig6},
+    {K::NonInviteClient, S::Trying, E::Rx1xx, S::Proceeding, "1xx to TU", kFig6},
+    {K::NonInviteClient, S::Trying, E::Rx2xx, S::Completed, "resp. to TU; start K", kFig6},
+    {K::NonInviteClient, S::Trying, E::Rx300to699, S::Completed, "resp. to TU; start K", kFig6},
+    {K::NonInviteClient, S::Proceeding, E::TimerE, S::Proceeding, "resend; E = T2", kFig6},
+    {K::NonInviteClient, S::Proceeding, E::Rx1xx, S::Proceeding, "1xx to TU", kFig6},
+    {K::NonInviteClient, S::Proceeding, E::TimerF, S::Terminated, "inform TU (timeout, 408)", kFig6},
+    {K::NonInviteClient, S::Proceeding, E::TransportError, S::Terminated, "inform TU (503)", kFig6},
+    {K::NonInviteClient, S::Proceeding, E::Rx2xx, S::Completed, "resp. to TU; start K", kFig6},
+    {K::NonInviteClient, S::Proceeding, E::Rx300to699, S::Completed, "resp. to TU; start K", kFig6},
+    {K::NonInviteClient, S::Completed, E::TimerK, S::Terminated, "-", kFig6},
+    // INVITE server
+    {K::InviteServer, S::Proceeding, E::RxRequest, S::Proceeding, "resend last provisional", kFig7},
+    {K::InviteServer, S::Proceeding, E::Timer100, S::Proceeding, "send 100 Trying (TU silent 200 ms)", kFig7},
+    {K::InviteServer, S::Proceeding, E::Tu1xx, S::Proceeding, "send 1xx", kFig7},
+    {K::InviteServer, S::Proceeding, E::Tu2xx, S::Accepted, "send 2xx; start L", kFig7x},
+    {K::InviteServer, S::Proceeding, E::Tu300to699, S::Completed, "send resp.; start G (UDP), H", kFig7},
+    {K::InviteServer, S::Proceeding, E::TransportError, S::Terminated, "inform TU", kFig7},
+    {K::InviteServer, S::Accepted, E::RxRequest, S::Accepted, "absorb (not to TU)", kFig7x},
+    {K::InviteServer, S::Accepted, E::Tu2xx, S::Accepted, "send 2xx (TU retransmission)", kFig7x},
+    {K::InviteServer, S::Accepted, E::RxAck, S::Accepted, "ACK to TU", kFig7x},
+    {K::InviteServer, S::Accepted, E::TransportError, S::Accepted, "inform TU", kFig7x},
+    {K::InviteServer, S::Accepted, E::TimerL, S::Terminated, "-", kFig7x},
+    {K::InviteServer, S::Completed, E::RxRequest, S::Completed, "resend response", kFig7},
+    {K::InviteServer, S::Completed, E::TimerG, S::Completed, "resend response; G = min(2·G, T2)", kFig7},
+    {K::InviteServer, S::Completed, E::RxAck, S::Confirmed, "start I", kFig7},
+    {K::InviteServer, S::Completed, E::TimerH, S::Terminated, "inform TU (no ACK)", kFig7},
+    {K::InviteServer, S::Completed, E::TransportError, S::Terminated, "inform TU", kFig7},
+    {K::InviteServer, S::Confirmed, E::RxAck, S::Confirmed, "absorb", kFig7},
+    {K::InviteServer, S::Confirmed, E::TimerI, S::Terminated, "-", kFig7},
+    // non-INVITE server
+    {K::NonInviteServer, S::Trying, E::RxRequest, S::Trying, "discard", kFig8},
+    {K::NonInviteServer, S::Trying, E::Tu1xx, S::Proceeding, "send 1xx", kFig8},
+    {K::NonInviteServer, S::Trying, E::Timer100, S::Proceeding, "send 100 once E reached T2 (RFC 4320 §4.1)", kFig8},
+    {K::NonInviteServer, S::Trying, E::Tu2xx, S::Completed, "send resp.; start J", kFig8},
+    {K::NonInviteServer, S::Trying, E::Tu300to699, S::Completed, "send resp.; start J", kFig8},
+    {K::NonInviteServer, S::Proceeding, E::RxRequest, S::Proceeding, "resend provisional", kFig8},
+    {K::NonInviteServer, S::Proceeding, E::Tu1xx, S::Proceeding, "send 1xx", kFig8},
+    {K::NonInviteServer, S::Proceeding, E::Tu2xx, S::Completed, "send resp.; start J", kFig8},
+    {K::NonInviteServer, S::Proceeding, E::Tu300to699, S::Completed, "send resp.; start J", kFig8},
+    {K::NonInviteServer, S::Proceeding, E::TransportError, S::Terminated, "inform TU", kFig8},
+    {K::NonInviteServer, S::Completed, E::RxRequest, S::Completed, "resend final response", kFig8},
+    {K::NonInviteServer, S::Completed, E::TransportError, S::Terminated, "inform TU", kFig8},
+    {K::NonInviteServer, S::Completed, E::TimerJ, S::Terminated, "-", kFig8},
+    {K::NonInviteServer, S::Trying, E::TransportError, S::Terminated, "TU told by respond()'s result", "RFC 3261 §17.2.4"},
+};
+std::array<std::uint64_t, std::size(kAllRows)> gCounts{};
+
+std::uint16_t statusOf(std::string_view response) {
+  // "SIP/2.0 NNN ..."
+  if (response.size() < 11) return 0;
+  std::uint32_t code = 0;
+  if (!parseUint(response.substr(8, 3), 699, code)) return 0;
+  return static_cast<std::uint16_t>(code);
+}
+
+TxnEvent responseEvent(std::uint16_t code, bool fromTu) {
+  if (code < 200) return fromTu ? E::Tu1xx : E::Rx1xx;
+  if (code < 300) return fromTu ? E::Tu2xx : E::Rx2xx;
+  return fromTu ? E::Tu300to699 : E::Rx300to699;
+}
+
+// First comma element of the first Via field: the top Via as written.
+std::string_view topViaRaw(const Message& m) {
+  const HeaderField* h = m.find(HeaderId::Via);
+  if (h == nullptr) return {};
+  std::size_t comma = findTopLevel(h->value, ',');
+  return trim(comma == std::string_view::npos ? h->value : h->value.substr(0, comma));
+}
+
+std::string makeTag(std::uint64_t& seed) {
+  seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(seed >> 1));
+  return buf;
+}
+
+}  // namespace
+
+std::string_view toString(TxnKind k) {
+  switch (k) {
+    case K::InviteClient: return "INVITE client";
+    case K::NonInviteClient: return "non-INVITE client";
+    case K::InviteServer: return "INVITE server";
+    case K::NonInviteServer: return "non-INVITE server";
+  }
+  return "?";
+}
+
+std::string_view toString(TxnState s) {
+  switch (s) {
+    case S::Calling: return "Calling";
+    case S::Trying: return "Trying";
+    case S::Proceeding: return "Proceeding";
+    case S::Accepted: return "Accepted";
+    case S::Completed: return "Completed";
+    case S::Confirmed: return "Confirmed";
+    case S::Terminated: return "Terminated";
+  }
+  return "?";
+}
+
+std::string_view toString(TxnEvent e) {
+  static constexpr std::string_view names[] = {
+      "1xx", "2xx", "300-699", "request", "ACK", "TU 1xx", "TU 2xx", "TU 300-699",
+      "Timer A", "Timer B", "Timer D", "Timer E", "Timer F", "Timer K", "Timer M",
+      "Timer G", "Timer H", "Timer I", "Timer J", "Timer L", "Timer 100", "transport error"};
+  auto i = static_cast<std::size_t>(e);
+  return i < std::size(names) ? names[i] : "?";
+}
+
+std::string_view toString(TxnError e) {
+  switch (e) {
+    case TxnError::NoSuchTransaction: return "no such transaction";
+    case TxnError::BadMessage: return "bad message";
+    case TxnError::NoMagicCookie: return "branch lacks the z9hG4bK magic cookie";
+    case TxnError::DuplicateBranch: return "a client transaction with this branch exists";
+    case TxnError::WrongState: return "not allowed in this state";
+    case TxnError::NotAllowed: return "not allowed";
+    case TxnError::ProvisionalToNonInvite: return "only 100 may answer a non-INVITE (RFC 4320)";
+    case TxnError::Early100: return "100 to non-INVITE before Timer E reached T2 (RFC 4320)";
+    case TxnError::Forbidden408: return "408 to a non-INVITE (RFC 4320)";
+    case TxnError::Transport: return "transport error";
+  }
+  return "?";
+}
+
+std::span<const TransitionRow> transitionTable() {
+  return kAllRows;
+}
+std::span<const std::uint64_t> transitionCounts() {
+  return gCounts;
+}
+
+std::uint16_t equivalentStatus(TxnFailure f) {
+  switch (f) {
+    case TxnFailure::Timeout: return 408;
+    case TxnFailure::TransportError: return 503;
+    case TxnFailure::NoAck: return 0;
+  }
+  return 0;
+}
+
+// ---------------------------------------------------------------------------- Transaction
+
+Transaction::Transaction(TransactionLayer& layer, TxnId id, TxnKind kind, TxnState initial)
+    : layer_(layer), id_(id), kind_(kind), state_(initial) {
+  t1_.bind(layer.clock_);
+  t2_.bind(layer.clock_);
+  t3_.bind(layer.clock_);
+}
+
+void Transaction::go(TxnEvent ev, TxnState to) {
+  std::size_t i = 0;
+  for (; i < std::size(kAllRows); ++i) {
+    const TransitionRow& r = kAllRows[i];
+    if (r.kind == kind_ && r.from == state_ && r.event == ev) break;
+  }
+  assert(i < std::size(kAllRows) && kAllRows[i].to == to && "transition not in the table");
+  if (i < std::size(kAllRows)) ++gCounts[i];
+  state_ = to;
+  if (to == S::Terminated) {
+    t1_.stop();
+    t2_.stop();
+    t3_.stop();
+    layer_.terminated(*this);
+  }
+}
+
+bool Transaction::transmit(std::string_view bytes) {
+  return layer_.transport_.send(dst_, bytes, id_) == TransportErrc::Ok;
+}
+
+const TimerConfig& Transaction::timers() const {
+  return layer_.cfg_.timers;
+}
+
+// -------------------------------------------------------------- INVITE client (Fig. 5)
+
+void InviteClientTransaction::start() {
+  if (!reliable()) {
+    a_ = timers().timerA();
+    t1_.start(a_, [this] { fireA(); });
+  }
+  t2_.start(timers().timerB(), [this] {
+    if (state_ != S::Calling) return layer_.ignored();
+    layer_.reportFailure(*this, TxnFailure::Timeout);
+    go(E::TimerB, S::Terminated);
+  });
+}
+
+void InviteClientTransaction::fireA() {
+  if (state_ != S::Calling) return layer_.ignored();
+  if (!transmit(requestBytes_)) return onTransportError();
+  a_ *= 2;  // §17.1.1.2: doubles with no cap; Timer B ends it
+  t1_.start(a_, [this] { fireA(); });
+  go(E::TimerA, S::Calling);
+}
+
+void InviteClientTransaction::onResponse(const Message& rsp) {
+  const std::uint16_t code = rsp.statusCode();
+  const TxnEvent ev = responseEvent(code, false);
+  switch (state_) {
+    case S::Calling:
+    case S::Proceeding:
+      t1_.stop();
+      t2_.stop();
+      if (ev == E::Rx1xx) {
+        go(ev, S::Proceeding);
+      } else if (ev == E::Rx2xx) {
+        go(ev, S::Accepted);
+        t2_.start(timers().timerM(), [this] { go(E::TimerM, S::Terminated); });
+      } else {
+        buildAck(rsp);
+        if (!transmit(ack_)) {
+          // The response still goes up; the failed ACK ends the transaction (Fig. 5).
+          go(ev, S::Completed);
+          layer_.deliverResponse(*this, rsp);
+          return onTransportError();
+        }
+        go(ev, S::Completed);
+        t2_.start(timers().timerD(reliable()), [this] { go(E::TimerD, S::Terminated); });
+      }
+      layer_.deliverResponse(*this, rsp);
+      return;
+    case S::Accepted:
+      if (ev != E::Rx2xx) return layer_.ignored();
+      go(ev, S::Accepted);
+      layer_.deliverResponse(*this, rsp);
+      return;
+    case S::Completed:
+      if (ev != E::Rx300to699) return layer_.ignored();
+      ++layer_.stats_.retransmissionsAbsorbed;
+      if (!transmit(ack_)) return onTransportError();
+      go(ev, S::Completed);
+      return;
+    default:
+      return layer_.ignored();
+  }
+}
+
+void InviteClientTransaction::onTransportError() {
+  if (state_ != S::Calling && state_ != S::Completed) return layer_.ignored();
+  layer_.reportFailure(*this, TxnFailure::TransportError);
+  go(E::TransportError, S::Terminated);
+}
+
+void InviteClientTransaction::buildAck(const Message& rsp) {
+  // §17.1.1.3: Request-URI, Call-ID, From, CSeq number and the single top Via of the
+  // INVITE; To of the response (with its tag); the INVITE's Route set.
+  ack_.clear();
+  MessageBuilder b(ack_, 512);
+  b.request("ACK", request_.requestUriText());
+  b.header(HeaderId::Via, topViaRaw(request_));
+  b.copy(request_, HeaderId::Route);
+  b.header(HeaderId::MaxForwards, std::uint32_t{70});
+  if (const HeaderField* f = request_.find(HeaderId::From)) b.header(HeaderId::From, f->value);
+  if (const HeaderField* t = rsp.find(HeaderId::To)) b.header(HeaderId::To, t->value);
+  if (const HeaderField* c = request_.find(HeaderId::CallId)) b.header(HeaderId::CallId, c->value);
+  char num[16];
+  std::snprintf(num, sizeof num, "%u", request_.cseq() ? request_.cseq()->number : 0u);
+  b.headerParts(HeaderId::CSeq, {num, " ACK"});
+  b.finish();
+}
+
+// --------------------------------------------------------- non-INVITE client (Fig. 6)
+
+void NonInviteClientTransaction::start() {
+  if (!reliable()) {
+    e_ = timers().timerE();
+    t1_.start(e_, [this] { fireE(); });
+  }
+  t2_.start(timers().timerF(), [this] {
+    if (state_ != S::Trying && state_ != S::Proceeding) return layer_.ignored();
+    layer_.reportFailure(*this, TxnFailure::Timeout);
+    go(E::TimerF, S::Terminated);
+  });
+}
+
+void NonInviteClientTransaction::fireE() {
+  if (state_ != S::Trying && state_ != S::Proceeding) return layer_.ignored();
+  if (!transmit(requestBytes_)) return onTransportError();
+  const std::uint32_t t2 = timers().t2;
+  e_ = state_ == S::Trying ? (2 * e_ < t2 ? 2 * e_ : t2) : t2;
+  t1_.start(e_, [this] { fireE(); });
+  go(E::TimerE, state_);
+}
+
+void NonInviteClientTransaction::onResponse(const Message& rsp) {
+  const TxnEvent ev = responseEvent(rsp.statusCode(), false);
+  if (state_ == S::Trying || state_ == S::Proceeding) {
+    if (ev == E::Rx1xx) {
+      go(ev, S::Proceeding);
+    } else {
+      t1_.stop();
+      t2_.stop();
+      go(ev, S::Completed);
+      t2_.start(timers().timerK(reliable()), [this] { go(E::TimerK, S::Terminated); });
+    }
+    layer_.deliverResponse(*this, rsp);
+    return;
+  }
+  if (state_ == S::Completed) {
+    ++layer_.stats_.retransmissionsAbsorbed;
+    return;
+  }
+  layer_.ignored();
+}
+
+void NonInviteClientTransaction::onTransportError() {
+  if (state_ != S::Trying && state_ != S::Proceeding) return layer_.ignored();
+  layer_.reportFailure(*this, TxnFailure::TransportError);
+  go(E::TransportError, S::Terminated);
+}
+
+// -------------------------------------------------------------- INVITE server (Fig. 7)
+
+bool InviteServerTransaction::start() {
+  const std::uint32_t delay = layer_.cfg_.invite100DelayMs;
+  if (delay == 0) return send100();
+  t3_.start(delay, [this] {
+    if (state_ != S::Proceeding || sentProvisional_) return layer_.ignored();
+    if (!send100()) return onTransportError();
+    go(E::Timer100, S::Proceeding);
+  });
+  return true;
+}
+
+bool InviteServerTransaction::send100() {
+  last_.clear();
+  MessageBuilder b(last_, 512);
+  appendResponseFor(b, request_, 100, "Trying", {});
+  if (const HeaderField* ts = request_.find(HeaderId::Timestamp)) {
+    b.header(HeaderId::Timestamp, ts->value);  // §8.2.6.1
+  }
+  b.finish();
+  sentProvisional_ = true;
+  return transmit(last_);
+}
+
+Result<Ok, TxnError> InviteServerTransaction::respond(std::string_view response,
+                                                      std::uint16_t code) {
+  const TxnEvent ev = responseEvent(code, true);
+  if (state_ == S::Accepted) {
+    if (ev != E::Tu2xx) return Unexpected{TxnError::WrongState};
+    if (!transmit(response)) return Unexpected{TxnError::Transport};
+    go(ev, S::Accepted);
+    return Ok{};
+  }
+  if (state_ != S::Proceeding) return Unexpected{TxnError::WrongState};
+  t3_.stop();
+  if (!transmit(response)) {
+    go(E::TransportError, S::Terminated);
+    return Unexpected{TxnError::Transport};
+  }
+  if (ev == E::Tu1xx) {
+    last_.assign(response);
+    sentProvisional_ = true;
+    go(ev, S::Proceeding);
+  } else if (ev == E::Tu2xx) {
+    last_.clear();
+    go(ev, S::Accepted);
+    t2_.start(timers().timerL(), [this] { go(E::TimerL, S::Terminated); });
+  } else {
+    last_.assign(response);
+    if (key_.starts_with("2|")) {
+      // RFC 2543 ACK matching needs the To tag of this response (§17.2.3).
+      Message m;
+      if (m.parse(last_) && m.to()) toTag_.assign(m.to()->tag);
+    }
+    go(ev, S::Completed);
+    if (!reliable()) {
+      g_ = timers().timerG();
+      t1_.start(g_, [this] { fireG(); });
+    }
+    t2_.start(timers().timerH(), [this] {
+      layer_.reportFailure(*this, TxnFailure::NoAck);
+      go(E::TimerH, S::Terminated);
+    });
+  }
+  return Ok{};
+}
+
+void InviteServerTransaction::fireG() {
+  if (state_ != S::Completed) return layer_.ignored();
+  if (!transmit(last_)) return onTransportError();
+  const std::uint32_t t2 = timers().t2;
+  g_ = 2 * g_ < t2 ? 2 * g_ : t2;
+  t1_.start(g_, [this] { fireG(); });
+  go(E::TimerG, S::Completed);
+}
+
+void InviteServerTransaction::onRetransmission() {
+  ++layer_.stats_.retransmissionsAbsorbed;
+  switch (state_) {
+    case S::Proceeding:
+    case S::Completed:
+      if (!last_.empty() && !transmit(last_)) return onTransportError();
+      return go(E::RxRequest, state_);
+    case S::Accepted:
+      return go(E::RxRequest, S::Accepted);
+    default:
+      return;  // Confirmed: the INVITE is long answered; absorbed silently
+  }
+}
+
+void InviteServerTransaction::onAck(const Message& ack, const Source& src) {
+  switch (state_) {
+    case S::Completed:
+      t1_.stop();
+      t2_.stop();
+      go(E::RxAck, S::Confirmed);
+      t2_.start(timers().timerI(reliable()), [this] { go(E::TimerI, S::Terminated); });
+      return;
+    case S::Confirmed:
+      ++layer_.stats_.retransmissionsAbsorbed;
+      return go(E::RxAck, S::Confirmed);
+    case S::Accepted:
+      go(E::RxAck, S::Accepted);
+      layer_.tu_.onAck(ack, src);
+      return;
+    default:
+      return layer_.ignored();
+  }
+}
+
+void InviteServerTransaction::onTransportError() {
+  switch (state_) {
+    case S::Proceeding:
+    case S::Completed:
+      layer_.reportFailure(*this, TxnFailure::TransportError);
+      return go(E::TransportError, S::Terminated);
+    case S::Accepted:
+      layer_.reportFailure(*this, TxnFailure::TransportError);
+      return go(E::TransportError, S::Accepted);
+    default:
+      return layer_.ignored();
+  }
+}
+
+// --------------------------------------------------------- non-INVITE server (Fig. 8)
+
+void NonInviteServerTransaction::start() {
+  createdMs_ = layer_.clock_.nowMs();
+  if (layer_.cfg_.nonInvite100 && !reliable()) {
+    t3_.start(timers().nonInvite100Delay(), [this] {
+      if (state_ != S::Trying) return layer_.ignored();
+      last_.clear();
+      MessageBuilder b(last_, 512);
+      appendResponseFor(b, request_, 100, "Trying", {});
+      b.finish();
+      if (!transmit(last_)) {
+        // Nothing was sent yet, so Fig. 8 has no row: the TU learns at its own send.
+        last_.clear();
+        return;
+      }
+      go(E::Timer100, S::Proceeding);
+    });
+  }
+}
+
+Result<Ok, TxnError> NonInviteServerTransaction::respond(std::string_view response,
+                                                         std::uint16_t code) {
+  if (code == 408) return Unexpected{TxnError::Forbidden408};
+  if (code > 100 && code < 200) return Unexpected{TxnError::ProvisionalToNonInvite};
+  if (code == 100 && !reliable() &&
+      layer_.clock_.nowMs() < createdMs_ + timers().nonInvite100Delay()) {
+    return Unexpected{TxnError::Early100};
+  }
+  if (state_ != S::Trying && state_ != S::Proceeding) return Unexpected{TxnError::WrongState};
+  const TxnEvent ev = responseEvent(code, true);
+  if (!transmit(response)) {
+    if (state_ == S::Proceeding) layer_.reportFailure(*this, TxnFailure::TransportError);
+    go(E::TransportError, S::Terminated);
+    return Unexpected{TxnError::Transport};
+  }
+  last_.assign(response);
+  t3_.stop();
+  if (ev == E::Tu1xx) {
+    go(ev, S::Proceeding);
+    return Ok{};
+  }
+  go(ev, S::Completed);
+  t2_.start(timers().timerJ(reliable()), [this] { go(E::TimerJ, S::Terminated); });
+  return Ok{};
+}
+
+void NonInviteServerTransaction::onRetransmission() {
+  ++layer_.stats_.retransmissionsAbsorbed;
+  switch (state_) {
+    case S::Trying:
+      return go(E::RxRequest, S::Trying);
+    case S::Proceeding:
+    case S::Completed:
+      if (!transmit(last_)) return onTransportError();
+      return go(E::RxRequest, state_);
+    default:
+      return;
+  }
+}
+
+void NonInviteServerTransaction::onTransportError() {
+  if (state_ != S::Proceeding && state_ != S::Completed) return layer_.ignored();
+  layer_.reportFailure(*this, TxnFailure::TransportError);
+  go(E::TransportError, S::Terminated);
+}
+
+// ------------------------------------------------------------------------------- layer
+
+TransactionLayer::TransactionLayer(TimerService& clock, TransportSender& transport,
+                                   TransactionUser& tu, TransactionConfig cfg)
+    : clock_(clock), transport_(transport), tu_(tu), cfg_(cfg) {
+  reaper_.bind(clock_);
+  std::random_device rd;
+  branchSeed_ = (static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^
+                static_cast<std::uint64_t>(
+                    std::chrono::steady_clock::now().time_since_epoch().count());
+}
+
+TransactionLayer::~TransactionLayer() = default;
+
+std::string TransactionLayer::newBranch() {
+  return "z9hG4bK" + makeTag(branchSeed_);
+}
+
+std::string TransactionLayer::viaFor(const Destination& dst, std::string_view branch) const {
+  std::string v = "SIP/2.0/";
+  v += toString(dst.transport);
+  v += ' ';
+  v += transport_.sentBy(dst.transport, dst.remote.v6);
+  v += ";branch=";
+  v += branch;
+  if (dst.transport == TransportType::Udp) v += ";rport";
+  return v;
+}
+
+Transaction* TransactionLayer::find(TxnId id) {
+  auto it = byId_.find(id);
+  return it == byId_.end() ? nullptr : it->second.get();
+}
+
+Result<TxnId, TxnError> TransactionLayer::sendRequest(std::string request, Destination dst) {
+  applyUdpSizeLimit(request, dst, transport_.udpRequestLimit(),
+                    transport_.sentBy(TransportType::Tcp, dst.remote.v6));
+  const bool invite = request.starts_with("INVITE ");
+  if (request.starts_with("ACK ")) return Unexpected{TxnError::NotAllowed};
+  std::unique_ptr<Transaction> t;
+  const TxnId id = ++nextId_;
+  if (invite) {
+    t = std::make_unique<InviteClientTransaction>(*this, id);
+  } else {
+    t = std::make_unique<NonInviteClientTransaction>(*this, id);
+  }
+  t->requestBytes_ = std::move(request);
+  if (!t->request_.parse(t->requestBytes_) || !t->request_.topVia() || !t->request_.cseq()) {
+    return Unexpected{TxnError::BadMessage};
+  }
+  const Via& via = *t->request_.topVia();
+  if (!via.hasMagicCookie()) return Unexpected{TxnError::NoMagicCookie};
+  t->key_.assign(via.branch).append("|").append(t->request_.method());
+  if (clientKeys_.contains(std::string_view(t->key_))) return Unexpected{TxnError::DuplicateBranch};
+  t->dst_ = dst;
+  if (!t->transmit(t->requestBytes_)) return Unexpected{TxnError::Transport};
+  Transaction* raw = t.get();
+  clientKeys_.emplace(std::string_view(raw->key_), raw);
+  byId_.emplace(id, std::move(t));
+  ++stats_.created;
+  if (invite) {
+    static_cast<InviteClientTransaction*>(raw)->start();
+  } else {
+    static_cast<NonInviteClientTransaction*>(raw)->start();
+  }
+  return id;
+}
+
+Result<TxnId, TxnError> TransactionLayer::sendCancel(TxnId inviteId) {
+  Transaction* t = find(inviteId);
+  if (t == nullptr || t->kind_ != K::InviteClient) return Unexpected{TxnError::NoSuchTransaction};
+  if (t->state_ != S::Calling && t->state_ != S::Proceeding) {
+    return Unexpected{TxnError::WrongState};
+  }
+  // §9.1: same Request-URI, Call-ID, To, From, CSeq number and single Via as the INVITE.
+  const Message& inv = t->request_;
+  std::string cancel;
+  MessageBuilder b(cancel, 512);
+  b.request("CANCEL", inv.requestUriText());
+  b.header(HeaderId::Via, topViaRaw(inv));
+  b.copy(inv, HeaderId::Route);
+  b.header(HeaderId::MaxForwards, std::uint32_t{70});
+  b.copy(inv, HeaderId::From);
+  b.copy(inv, HeaderId::To);
+  b.copy(inv, HeaderId::CallId);
+  char num[16];
+  std::snprintf(num, sizeof num, "%u", inv.cseq() ? inv.cseq()->number : 0u);
+  b.headerParts(HeaderId::CSeq, {num, " CANCEL"});
+  b.finish();
+  return sendRequest(std::move(cancel), t->dst_);
+}
+
+Result<Ok, TxnError> TransactionLayer::respond(TxnId id, std::string_view response) {
+  Transaction* t = find(id);
+  if (t == nullptr || t->state_ == S::Terminated) return Unexpected{TxnError::NoSuchTransaction};
+  const std::uint16_t code = statusOf(response);
+  if (code < 100) return Unexpected{TxnError::BadMessage};
+  if (t->kind_ == K::InviteServer) {
+    return static_cast<InviteServerTransaction*>(t)->respond(response, code);
+  }
+  if (t->kind_ == K::NonInviteServer) {
+    return static_cast<NonInviteServerTransaction*>(t)->respond(response, code);
+  }
+  return Unexpected{TxnError::NotAllowed};
+}
+
+TransportErrc TransactionLayer::sendStateless(const Destination& dst, std::string_view bytes) {
+  return transport_.send(dst, bytes, 0);
+}
+
+bool TransactionLayer::serverKey(const Message& m, std::string_view method,
+                                 std::string& out) const {
+  const Via& via = *m.topVia();
+  out.clear();
+  if (via.hasMagicCookie()) {
+    // §17.2.3: branch, sent-by, method (ACK counts as INVITE).
+    out.append("1|").append(via.branch).append("|").append(via.host).append(":");
+    if (via.port) out.append(std::to_string(*via.port));
+    out.append("|").append(method);
+    return true;
+  }
+  // RFC 2543 (§17.2.3 last paragraphs): Request-URI, From tag, Call-ID, CSeq, top Via; the To
+  // tag is compared separately.
+  if (!m.from() || !m.callId() || !m.cseq()) return false;
+  out.append("2|").append(m.requestUriText()).append("|").append(m.from()->tag).append("|");
+  out.append(*m.callId()).append("|").append(std::to_string(m.cseq()->number)).append("|");
+  out.append(method).append("|").append(topViaRaw(m));
+  return true;
+}
+
+Transaction* TransactionLayer::matchServer(const Message& m, std::string_view method) {
+  if (!serverKey(m, method, scratchKey_)) return nullptr;
+  const bool rfc2543 = scratchKey_.starts_with("2|");
+  std::string_view toTag = m.to() ? m.to()->tag : std::string_view();
+  if (rfc2543 && m.method() == "ACK") {
+    auto it = serverKeys_.find(std::string_view(scratchKey_));
+    if (it != serverKeys_.end() && it->second->kind_ == K::InviteServer &&
+        static_cast<InviteServerTransaction*>(it->second)->toTag() == toTag) {
+      return it->second;
+    }
+    scratchKey_.append("|").append(toTag);  // a re-INVITE carried the tag already
+    it = serverKeys_.find(std::string_view(scratchKey_));
+    return it == serverKeys_.end() ? nullptr : it->second;
+  }
+  if (rfc2543 && !toTag.empty()) scratchKey_.append("|").append(toTag);
+  auto it = serverKeys_.find(std::string_view(scratchKey_));
+  return it == serverKeys_.end() ? nullptr : it->second;
+}
+
+Transaction* TransactionLayer::cancelTarget(const Message& cancel) {
+  if (!cancel.topVia()) return nullptr;
+  Transaction* t = matchServer(cancel, "INVITE");
+  return t != nullptr && t->kind_ == K::InviteServer ? t : nullptr;
+}
+
+void TransactionLayer::onMessage(Message& m, const Source& src) {
+  if (m.isRequest()) {
+    onRequestReceived(m, src);
+  } else {
+    onResponseReceived(m, src);
+  }
+}
+
+void TransactionLayer::onRequestReceived(Message& m, const Source& src) {
+  if (!m.topVia() || !m.cseq() || !m.callId() || !m.from() || !m.to()) {
+    ++stats_.badMessages;
+    return;
+  }
+  const std::string_view method = m.method();
+  const bool isAck = method == "ACK";
+  Transaction* t = matchServer(m, isAck ? std::string_view("INVITE") : method);
+  if (isAck) {
+    if (t != nullptr && t->kind_ == K::InviteServer) {
+      static_cast<InviteServerTransaction*>(t)->onAck(m, src);
+    } else {
+      tu_.onAck(m, src);  // the ACK for a 2xx is its own transaction (§17.1.1.3)
+    }
+    return;
+  }
+  if (t != nullptr) {
+    if (t->kind_ == K::InviteServer) {
+      static_cast<InviteServerTransaction*>(t)->onRetransmission();
+    } else {
+      static_cast<NonInviteServerTransaction*>(t)->onRetransmission();
+    }
+    return;
+  }
+
+  // A new server transaction.
+  const bool invite = method == "INVITE";
+  const TxnId id = ++nextId_;
+  std::unique_ptr<Transaction> owned;
+  if (invite) {
+    owned = std::make_unique<InviteServerTransaction>(*this, id);
+  } else {
+    owned = std::make_unique<NonInviteServerTransaction>(*this, id);
+  }
+  Transaction& n = *owned;
+  serialize(m, n.requestBytes_);
+  if (!n.request_.parse(n.requestBytes_) || !n.request_.topVia()) {
+    ++stats_.badMessages;
+    return;
+  }
+  std::optional<Destination> dst = responseDestination(*n.request_.topVia(), src);
+  if (!dst) {
+    ++stats_.badMessages;
+    return;
+  }
+  n.dst_ = *dst;
+  n.key_ = scratchKey_;
+
+  // §8.2.2.2 merged requests: no To tag, and From tag, Call-ID and CSeq of an ongoing
+  // transaction that this request did not match.
+  bool merged = false;
+  if (cfg_.detectMergedRequests && m.to()->tag.empty()) {
+    n.mergeKey_.append(m.from()->tag).append("|").append(*m.callId()).append("|");
+    n.mergeKey_.append(std::to_string(m.cseq()->number)).append("|").append(m.cseq()->method);
+    merged = mergeKeys_.contains(std::string_view(n.mergeKey_));
+    if (merged) n.mergeKey_.clear();
+  }
+  serverKeys_.emplace(std::string_view(n.key_), &n);
+  if (!n.mergeKey_.empty()) mergeKeys_.emplace(std::string_view(n.mergeKey_), &n);
+  byId_.emplace(id, std::move(owned));
+  ++stats_.created;
+
+  bool started = true;
+  if (invite) {
+    started = static_cast<InviteServerTransaction&>(n).start();
+  } else {
+    static_cast<NonInviteServerTransaction&>(n).start();
+  }
+  if (!started) {
+    n.state_ = S::Terminated;  // nothing could be sent back: forget it quietly
+    n.t3_.stop();
+    terminated(n);
+    return;
+  }
+  if (merged) {
+    ++stats_.merged482;
+    std::string rsp;
+    MessageBuilder b(rsp, 512);
+    std::string tag = makeTag(branchSeed_);
+    appendResponseFor(b, n.request_, 482, "Loop Detected", tag);
+    b.finish();
+    (void)respond(id, rsp);
+    return;
+  }
+  tu_.onRequest(n, n.request_);
+}
+
+void TransactionLayer::onResponseReceived(Message& m, const Source& src) {
+  if (!m.topVia() || !m.cseq()) {
+    ++stats_.badMessages;
+    return;
+  }
+  scratchKey_.assign(m.topVia()->branch).append("|").append(m.cseq()->method);
+  auto it = clientKeys_.find(std::string_view(scratchKey_));
+  if (it == clientKeys_.end()) {
+    ++stats_.strayResponses;
+    tu_.onStrayResponse(m, src);
+    return;
+  }
+  Transaction* t = it->second;
+  if (t->kind_ == K::InviteClient) {
+    static_cast<InviteClientTransaction*>(t)->onResponse(m);
+  } else {
+    static_cast<NonInviteClientTransaction*>(t)->onResponse(m);
+  }
+}
+
+void TransactionLayer::onSendFailed(std::uint64_t cookie, TransportErrc) {
+  Transaction* t = find(cookie);
+  if (t == nullptr || t->state_ == S::Terminated) return;
+  switch (t->kind_) {
+    case K::InviteClient: return static_cast<InviteClientTransaction*>(t)->onTransportError();
+    case K::NonInviteClient: return static_cast<NonInviteClientTransaction*>(t)->onTransportError();
+    case K::InviteServer: return static_cast<InviteServerTransaction*>(t)->onTransportError();
+    case K::NonInviteServer: return static_cast<NonInviteServerTransaction*>(t)->onTransportError();
+  }
+}
+
+void TransactionLayer::reportFailure(Transaction& t, TxnFailure f) {
+  tu_.onFailure(t, f);
+}
+
+void TransactionLayer::deliverResponse(Transaction& t, const Message& rsp) {
+  tu_.onResponse(t, rsp);
+}
+
+void TransactionLayer::terminated(Transaction& t) {
+  KeyMap& keys = t.isClient() ? clientKeys_ : serverKeys_;
+  auto it = keys.find(std::string_view(t.key_));
+  if (it != keys.end() && it->second == &t) keys.erase(it);
+  if (!t.mergeKey_.empty()) {
+    auto m = mergeKeys_.find(std::string_view(t.mergeKey_));
+    if (m != mergeKeys_.end() && m->second == &t) mergeKeys_.erase(m);
+  }
+  tu_.onTerminated(t);
+  // Deleted later, never inside its own event; the reaper Timer dies with the layer.
+  dead_.push_back(t.id_);
+  if (!reaper_.running()) {
+    reaper_.start(0, [this] {
+      std::vector<TxnId> ids;
+      ids.swap(dead_);
+      for (TxnId id : ids) byId_.erase(id);
+    });
+  }
+}
+
+}  // namespace siptgw::sip

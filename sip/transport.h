@@ -1,0 +1,109 @@
+// SIP transports (RFC 3261 §18) on standalone Asio, all on the core io_context thread:
+// UDP, TCP and TLS (asio::ssl over OpenSSL, TLS 1.2 or later), IPv4 and IPv6.
+//
+// Receive: a datagram is one message (Message::parse); a stream is framed by StreamFramer
+// (Content-Length, §18.3), and a CRLFCRLF keep-alive ping is answered with a CRLF pong
+// (RFC 5626 §3.5.1). A received request's top Via gets received/rport (§18.2.1, RFC 3581
+// §4) before the TransportListener sees it. A request that does not parse, or lacks a
+// mandatory header (§8.1.1), is answered 400 with a Warning naming the problem when its
+// start line and a Via are usable (§8.2.2 / §21.4.1); otherwise it is dropped and counted.
+//
+// Send: datagrams leave from the listening socket the request came in on (RFC 3581 §4);
+// streams reuse the connection a request arrived on while it is open, else any open
+// connection to the same remote address/port/transport, else connect (§18.2.2 and
+// §18.1.1). Idle connections close after `idleTimeoutMs`. Receive buffers are per socket
+// and reused; written messages go through a recycled string pool.
+//
+// Not here: DNS (RFC 3263) — destinations are IP literals; SCTP and WebSocket transports.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/result.h"
+#include "config/timer_service.h"
+#include "sip/message.h"
+#include "sip/transport_types.h"
+
+namespace asio {
+class io_context;
+}
+
+namespace siptgw::sip {
+
+struct TlsConfig {
+  std::string certificateFile;  // PEM chain presented by this side
+  std::string privateKeyFile;   // PEM
+  std::string caFile;           // PEM bundle used to verify the peer
+  bool verifyPeer = true;       // server side: also requires a client certificate
+};
+
+struct ListenConfig {
+  TransportType transport = TransportType::Udp;
+  std::string address = "0.0.0.0";  // IP literal; "::" for IPv6
+  std::uint16_t port = 5060;         // 0: ephemeral (tests)
+  std::string advertisedHost;        // Via sent-by host; empty: the bound address
+};
+
+struct TransportConfig {
+  std::vector<ListenConfig> listeners;
+  TlsConfig tls;                         // used when a TLS listener or destination exists
+  std::uint32_t idleTimeoutMs = 120000;  // reliable connections without traffic
+  std::uint32_t connectTimeoutMs = 10000;
+  std::size_t mtu = 1500;                // §18.1.1: requests above mtu − 200 leave over TCP
+  ParseLimits limits;
+};
+
+struct TransportStats {
+  std::uint64_t received = 0;
+  std::uint64_t sent = 0;
+  std::uint64_t malformedDropped = 0;  // unusable: no reply possible
+  std::uint64_t malformedAnswered = 0; // answered 400
+  std::uint64_t keepAlivePongs = 0;
+  std::uint64_t connectionsAccepted = 0;
+  std::uint64_t connectionsOpened = 0;
+  std::uint64_t connectionsClosed = 0;
+  std::uint64_t idleClosed = 0;
+  std::uint64_t sendErrors = 0;
+};
+
+// `clock` must outlive the TransportLayer; the io_context must not run handlers of a
+// destroyed layer's sockets other than to let them complete with operation_aborted.
+class TransportLayer final : public TransportSender {
+ public:
+  TransportLayer(asio::io_context& io, TimerService& clock, TransportConfig cfg);
+  ~TransportLayer() override;
+  TransportLayer(const TransportLayer&) = delete;
+  TransportLayer& operator=(const TransportLayer&) = delete;
+
+  // Opens every listener (and loads TLS files); the error names the listener and the cause.
+  Result<Ok, std::string> start();
+  void setListener(TransportListener* l);
+  // Closes every socket; pending sends fail with ConnectionLost.
+  void stop();
+
+  TransportErrc send(const Destination& dst, std::string_view bytes,
+                     std::uint64_t cookie) override;
+  std::string_view sentBy(TransportType t, bool v6) const override;
+  std::size_t udpRequestLimit() const override;
+
+  // The bound address of the first listener of this transport and family (ephemeral ports).
+  std::optional<Endpoint> localEndpoint(TransportType t, bool v6) const;
+  std::size_t openConnections() const;
+  const TransportStats& stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Exposed for tests: the 400 this layer sends for a malformed request, or empty when the
+// request is unusable (no request line, an ACK, or no Via that parses). `warnAgent` is the
+// Warning header's agent (our host).
+std::string buildBadRequest(std::string_view bytes, std::string_view problem,
+                            std::string_view warnAgent, const Source& src);
+
+}  // namespace siptgw::sip
