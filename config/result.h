@@ -11,8 +11,11 @@
 
 namespace siptgw {
 
+// A constructor rather than an aggregate, so Unexpected(x) deduces under clang 14 too
+// (which lacks C++20 parenthesised aggregate initialisation).
 template <class E>
 struct Unexpected {
+  explicit Unexpected(E e) : error(std::move(e)) {}
   E error;
 };
 template <class E>
