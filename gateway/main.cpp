@@ -3,12 +3,15 @@
 //   siptgw isup decode [--variant itu|ansi] [--body] HEX
 //   siptgw isup encode [--variant itu|ansi] [--body] JSON|-
 //   siptgw sip check FILE                well-formed per RFC 3261? (exit 0 / 1)
+//   siptgw exchange-sim [--check] -c FILE  the far-end exchange simulator over M3UA
+//                                        (docs/exchange-sim.md; exit 0 / 1 / 2 config error)
 #include <iostream>
 #include <iterator>
 #include <string>
 
 #include <CLI/CLI.hpp>
 
+#include "gateway/exchange_sim_cmd.h"
 #include "gateway/isup_tool.h"
 #include "gateway/sip_tool.h"
 
@@ -50,7 +53,15 @@ int main(int argc, char** argv) {
   auto* check = sipCmd->add_subcommand("check", "Check that FILE holds one well-formed SIP message (RFC 3261)");
   check->add_option("FILE", sipFile, "The message, as captured")->required();
 
+  std::string simFile;
+  bool simCheck = false;
+  auto* sim = app.add_subcommand("exchange-sim", "Far-end exchange simulator over M3UA (docs/exchange-sim.md)");
+  sim->add_option("-c,--config", simFile, "Simulator configuration (YAML)")->required();
+  sim->add_flag("--check", simCheck, "Only validate the configuration");
+
   CLI11_PARSE(app, argc, argv);
+
+  if (sim->parsed()) return gateway::exchangeSimCommand(simFile, simCheck, std::cout, std::cerr);
 
   if (check->parsed()) return gateway::sipCheck(sipFile, std::cout, std::cerr);
 

@@ -180,6 +180,11 @@ void ExchangeSimulator::originate(OriginatingPlan plan) {
 
 void ExchangeSimulator::placeNext() {
   if (placed_ >= plan_.calls || plan_.numbers.empty()) return;
+  if (held_) {
+    ++counters_.outgoing_held;
+    plan_timer_.start(plan_.interval_ms, [this] { placeNext(); });
+    return;
+  }
   const std::string& number = plan_.numbers[placed_ % plan_.numbers.size()];
   ++placed_;
   ++counters_.outgoing_attempts;
@@ -224,6 +229,7 @@ void ExchangeSimulator::onAnswer(CallId id, const Message&) {
 
 void ExchangeSimulator::onRelease(CallId id, const ReleaseInfo& info) {
   ++counters_.released;
+  ++counters_.release_cause[info.cause & 0x7F];
   if (info.origin == ReleaseOrigin::Remote) ++counters_.released_remote;
   if (info.origin == ReleaseOrigin::Local && info.cause == 16) ++counters_.completed_answered;
   calls_.erase(id);

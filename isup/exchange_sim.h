@@ -13,6 +13,7 @@
 //   (IAM: check on a previous circuit, then COT).
 #pragma once
 
+#include <array>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -55,6 +56,8 @@ struct SimCounters {
   uint64_t acm_received = 0, cpg_received = 0, answered = 0;
   uint64_t released_remote = 0, released = 0, completed_answered = 0;
   uint64_t maintenance_actions = 0, alerts = 0, unmatched = 0;
+  uint64_t outgoing_held = 0;                  // plan ticks skipped while origination was held
+  std::array<uint64_t, 128> release_cause{};   // calls ended, by Q.850 cause (onRelease)
 };
 
 class ExchangeSimulator final : public IsupUser {
@@ -69,6 +72,12 @@ class ExchangeSimulator final : public IsupUser {
   // Starts placing the plan's calls (the first one now).
   void originate(OriginatingPlan plan);
   const SimCounters& counters() const { return counters_; }
+  // Every call of the current plan placed (or none started).
+  bool planDone() const { return placed_ >= plan_.calls || plan_.numbers.empty(); }
+  // While held, the plan's ticks place no call (and do not use up the plan's count): for
+  // MTP-PAUSE until the circuits are reset after MTP-RESUME.
+  void holdOriginating(bool held) { held_ = held; }
+  bool originatingHeld() const { return held_; }
   std::size_t callsInProgress() const { return calls_.size(); }
 
   // Maintenance on demand (each counted).
@@ -124,6 +133,7 @@ class ExchangeSimulator final : public IsupUser {
   std::unordered_map<CallId, std::unique_ptr<SimCall>> calls_;
   OriginatingPlan plan_;
   uint32_t placed_ = 0;
+  bool held_ = false;
   Timer plan_timer_;
   SimCounters counters_;
 };
