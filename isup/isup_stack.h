@@ -235,6 +235,10 @@ class IsupStack final : public MtpUser {
   bool sendInCall(Call& c, Message& m);
   void sendRel(Call& c, uint8_t cause, uint8_t location, std::optional<uint8_t> diag = std::nullopt);
   void repeatAttempt(Call& c, bool release_old);
+  // An outgoing call that has had no backward message yet, lifted off circuit `ci` (which
+  // is being reset or hardware-blocked) so repeatAttempt can set it up elsewhere; nullptr
+  // when the circuit holds no such call.
+  Call* takeRepeatable(uint32_t ci);
   void releaseLocally(Call& c, ReleaseOrigin origin, uint8_t cause);  // no REL (reset/blocking)
   void onCallMessage(uint32_t dpc, uint32_t ci, const Message& m);
   void onIam(uint32_t dpc, uint32_t ci, const Message& m);

@@ -329,6 +329,14 @@ void IsupStack::sendRel(Call& c, uint8_t cause, uint8_t location, std::optional<
   if (!c.t5.running() && !c.t5_expired) startTimer(c, IsupTimer::T5);
 }
 
+IsupStack::Call* IsupStack::takeRepeatable(uint32_t ci) {
+  Call* c = callOnCircuit(ci);
+  if (!c || !c->outgoing || c->state != CallState::AwaitingAcm || !c->iam) return nullptr;
+  circuits_[ci].call = CircuitCall::Idle;  // the reset or blocking no longer finds it there
+  circuits_[ci].call_id = 0;
+  return c;
+}
+
 void IsupStack::repeatAttempt(Call& c, bool release_old) {
   // §2.9.1.4 / §2.12 / §2.8.2.1: the call is set up again on another circuit of the group.
   const uint32_t old = c.circuit;

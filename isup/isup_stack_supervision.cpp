@@ -15,6 +15,9 @@
 //            octet per circuit; T28.
 //   §2.12    UCIC received: circuit marked unequipped at the remote end, alert; a call
 //            awaiting its first backward message is re-attempted.
+//   §2.9.3.1, §2.9.3.2, §2.8.2.3 an outgoing call that has had no backward message when its
+//            circuit is reset (RSC, GRS) or hardware-blocked (CGB) is set up again on another
+//            circuit (automatic repeat attempt), unseen by the user.
 //   §2.1.8   CCR after a COT failure (T27), T36 while the re-check runs.
 #include <algorithm>
 
@@ -184,13 +187,16 @@ void IsupStack::onSupervisionMessage(uint32_t dpc, uint32_t ci, const Message& m
   switch (m.type) {
     case MessageType::RSC: {
       // §2.9.3.1: release whatever is on the circuit, clear the peer's maintenance
-      // blocking, answer RLC; if we keep it blocked, say so again with BLO.
+      // blocking, answer RLC; if we keep it blocked, say so again with BLO. A call still
+      // awaiting its first backward message is repeated elsewhere.
+      Call* again = takeRepeatable(ci);
       ++defer_depth_;
       resetCircuitState(ci, ReleaseOrigin::Reset);
       --defer_depth_;
       cc.blocking &= static_cast<uint8_t>(~kRemoteMaint);
       sendSimple(dpc, cic, MessageType::RLC);
       if (cc.blocking & kLocalMaint) sendSimple(dpc, cic, MessageType::BLO);
+      if (again) repeatAttempt(*again, /*release_old=*/false);
       flushReleases();
       return;
     }
@@ -386,10 +392,12 @@ void IsupStack::onGroupMessage(uint32_t dpc, const Message& m) {
     case MessageType::GRS: {
       Message gra = makeMessage(cfg_.variant, MessageType::GRA, first);
       Bytes status(range / 8u + 1u, 0);
+      std::vector<Call*> again;  // repeated once the whole range is reset (§2.9.3.2)
       ++defer_depth_;
       for (unsigned k = 0; k < count; ++k) {
         const uint32_t ci = circuitIndex(dpc, static_cast<uint16_t>(first + k));
         if (ci == kNone) continue;
+        if (Call* c = takeRepeatable(ci)) again.push_back(c);
         resetCircuitState(ci, ReleaseOrigin::Reset);
         circuits_[ci].blocking &= static_cast<uint8_t>(~kRemoteMaint);
         if (circuits_[ci].blocking & kLocalMaint) setBit(status, k);
@@ -399,6 +407,7 @@ void IsupStack::onGroupMessage(uint32_t dpc, const Message& m) {
       out->range = range;
       out->status = status;
       send(dpc, gra);
+      for (Call* c : again) repeatAttempt(*c, /*release_old=*/false);
       flushReleases();
       return;
     }
@@ -432,6 +441,7 @@ void IsupStack::onGroupMessage(uint32_t dpc, const Message& m) {
       Message ack = makeMessage(cfg_.variant, blocking ? MessageType::CGBA : MessageType::CGUA, first);
       Bytes status(range / 8u + 1u, 0);
       const uint8_t b = hw ? kRemoteHw : kRemoteMaint;
+      std::vector<Call*> again;  // hardware blocking: repeated after the acknowledgement
       ++defer_depth_;
       for (unsigned k = 0; k < count; ++k) {
         if (!bit(rs->status, k)) continue;
@@ -440,7 +450,9 @@ void IsupStack::onGroupMessage(uint32_t dpc, const Message& m) {
         setBit(status, k);
         if (blocking) {
           circuits_[ci].blocking |= b;
-          if (Call* c = callOnCircuit(ci)) {
+          if (Call* r = hw ? takeRepeatable(ci) : nullptr) {
+            again.push_back(r);  // §2.8.2.3: no REL on a circuit blocked for hardware failure
+          } else if (Call* c = callOnCircuit(ci)) {
             if (hw) releaseLocally(*c, ReleaseOrigin::Blocked, 41);
             else if (c->outgoing && c->state == CallState::AwaitingAcm) repeatAttempt(*c, true);
           }
@@ -454,6 +466,7 @@ void IsupStack::onGroupMessage(uint32_t dpc, const Message& m) {
       out->range = range;
       out->status = status;
       send(dpc, ack);
+      for (Call* c : again) repeatAttempt(*c, /*release_old=*/false);
       flushReleases();
       return;
     }

@@ -204,6 +204,56 @@ TEST_F(StackTest, BlockingBeforeFirstBackwardMessageRepeatsTheCall) {
   EXPECT_EQ(stack->circuit(kDpc, 1)->call, CircuitCall::Idle);
 }
 
+// Q.764 §2.9.3.1: a reset received after our IAM and before any backward message makes
+// an automatic repeat attempt on another circuit; the user never sees the first attempt.
+TEST_F(StackTest, ResetBeforeFirstBackwardMessageRepeatsTheCall) {
+  auto r = stack->setup(0, iam("5551234"));
+  EXPECT_EQ(one().cic, 1);
+  inject(msg(MessageType::RSC, 1));
+  auto out = take();
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].type, MessageType::RLC);
+  EXPECT_EQ(out[0].cic, 1);
+  EXPECT_EQ(out[1].type, MessageType::IAM);  // no REL: the reset cleared circuit 1
+  EXPECT_EQ(out[1].cic, 2);
+  EXPECT_EQ(*stack->cicOf(*r), 2);
+  EXPECT_EQ(user.count("release"), 0u);
+  EXPECT_EQ(stack->circuit(kDpc, 1)->call, CircuitCall::Idle);
+  EXPECT_EQ(stack->circuit(kDpc, 2)->call, CircuitCall::OutgoingBusy);
+}
+
+// §2.9.3.2: the same for a group reset, once the whole range is reset and acknowledged.
+TEST_F(StackTest, GroupResetBeforeFirstBackwardMessageRepeatsTheCall) {
+  auto r = stack->setup(0, iam("5551234"));
+  EXPECT_EQ(one().cic, 1);
+  inject(groupMsg(MessageType::GRS, 1, 1));  // circuits 1 and 2
+  auto out = take();
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].type, MessageType::GRA);
+  EXPECT_EQ(out[1].type, MessageType::IAM);
+  EXPECT_NE(out[1].cic, 1);
+  EXPECT_EQ(*stack->cicOf(*r), out[1].cic);
+  EXPECT_EQ(user.count("release"), 0u);
+  EXPECT_EQ(stack->circuit(kDpc, out[1].cic)->call, CircuitCall::OutgoingBusy);
+}
+
+// §2.8.2.3: hardware-oriented group blocking of a circuit whose outgoing call has had no
+// backward message: no REL on the failed circuit, the call is repeated elsewhere.
+TEST_F(StackTest, HardwareBlockingBeforeFirstBackwardMessageRepeatsTheCall) {
+  auto r = stack->setup(0, iam("5551234"));
+  EXPECT_EQ(one().cic, 1);
+  inject(groupMsg(MessageType::CGB, 1, 1, Bytes{0x01}, /*hw=*/true));  // blocks circuit 1 only
+  auto out = take();
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].type, MessageType::CGBA);
+  EXPECT_EQ(out[1].type, MessageType::IAM);
+  EXPECT_EQ(out[1].cic, 2);
+  EXPECT_EQ(*stack->cicOf(*r), 2);
+  EXPECT_EQ(user.count("release"), 0u);
+  EXPECT_EQ(stack->circuit(kDpc, 1)->blocking, kRemoteHw);
+  EXPECT_EQ(stack->circuit(kDpc, 1)->call, CircuitCall::Idle);
+}
+
 TEST_F(StackTest, UnexpectedBlaAndUbaAnsweredPerClause294) {
   inject(msg(MessageType::BLA, 3));  // not locally blocked: unblock
   EXPECT_EQ(one().type, MessageType::UBL);
