@@ -622,7 +622,7 @@ Result<TxnId, TxnError> TransactionLayer::sendRequest(std::string request, Desti
   return id;
 }
 
-Result<TxnId, TxnError> TransactionLayer::sendCancel(TxnId inviteId) {
+Result<TxnId, TxnError> TransactionLayer::sendCancel(TxnId inviteId, std::string_view reason) {
   Transaction* t = find(inviteId);
   if (t == nullptr || t->kind_ != K::InviteClient) return Unexpected{TxnError::NoSuchTransaction};
   if (t->state_ != S::Calling && t->state_ != S::Proceeding) {
@@ -642,6 +642,7 @@ Result<TxnId, TxnError> TransactionLayer::sendCancel(TxnId inviteId) {
   char num[16];
   std::snprintf(num, sizeof num, "%u", inv.cseq() ? inv.cseq()->number : 0u);
   b.headerParts(HeaderId::CSeq, {num, " CANCEL"});
+  if (!reason.empty()) b.header(HeaderId::Reason, reason);
   b.finish();
   return sendRequest(std::move(cancel), t->dst_);
 }

@@ -249,8 +249,8 @@ class TransactionLayer final : public TransportListener {
   // the §18.1.1 size rule first, so a large UDP request leaves over TCP with a TCP Via.
   Result<TxnId, TxnError> sendRequest(std::string request, Destination dst);
   // §9.1: CANCEL for a pending INVITE client transaction, as a new non-INVITE client
-  // transaction to the same destination.
-  Result<TxnId, TxnError> sendCancel(TxnId invite);
+  // transaction to the same destination. `reason`: value of a Reason header (RFC 3326), if any.
+  Result<TxnId, TxnError> sendCancel(TxnId invite, std::string_view reason = {});
   // A fresh branch: magic cookie + 16 hex digits.
   std::string newBranch();
   // The Via value for a new request: "SIP/2.0/UDP sent-by;branch=...;rport".

@@ -1,0 +1,118 @@
+// Harness for UserAgent / InviteSession tests: the UA over FakeTransport and
+// ManualTimerService, a recording SessionHandler, and the peer's messages.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "sip/user_agent.h"
+#include "tests/sip/transaction_test_util.h"
+
+namespace siptgw::sip::testing {
+
+inline const std::string kOffer =
+    "v=0\r\no=alice 1 1 IN IP4 192.0.2.10\r\ns=-\r\nc=IN IP4 192.0.2.10\r\nt=0 0\r\n"
+    "m=audio 49170 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+inline const std::string kAnswer =
+    "v=0\r\no=gw 2 2 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 10.0.0.1\r\nt=0 0\r\n"
+    "m=audio 30000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+
+struct UaHarness : SessionHandler {
+  explicit UaHarness(UaConfig cfg = {}) : ua(clock, net, *this, std::move(cfg)) {}
+  ManualTimerService clock;
+  FakeTransport net{clock};
+  UserAgent ua;
+
+  std::function<void(InviteSession&, const Message&)> incoming;
+  std::vector<std::string> events;
+  InviteSession* last = nullptr;
+  EndReason endReason = EndReason::LocalBye;
+  std::uint16_t endCode = 0;
+  std::string endRemoteReason;
+
+  void onIncoming(InviteSession& s, const Message& inv) override {
+    last = &s;
+    events.push_back("incoming");
+    if (incoming) incoming(s, inv);
+  }
+  void onProvisional(InviteSession&, const Message& r) override {
+    events.push_back("provisional " + std::to_string(r.statusCode()));
+  }
+  void onAnswered(InviteSession&, const Message&) override { events.push_back("answered"); }
+  void onConfirmed(InviteSession&) override { events.push_back("confirmed"); }
+  void onPrack(InviteSession&, const Message&) override { events.push_back("prack"); }
+  void onInfo(InviteSession&, const Message&) override { events.push_back("info"); }
+  void onTerminated(InviteSession& s, EndReason why, std::uint16_t code) override {
+    events.push_back("terminated " + std::string(toString(why)) + " " + std::to_string(code));
+    endReason = why;
+    endCode = code;
+    endRemoteReason = s.remoteReason();
+    if (last == &s) last = nullptr;
+  }
+
+  void receive(const std::string& bytes, const Source& src = udpPeer()) {
+    Message m;
+    ASSERT_TRUE(m.parse(bytes)) << bytes;
+    ua.transactions().onMessage(m, src);
+  }
+  // Copies of net.sent that never move (net.sent reallocates as the UA sends more), so
+  // pointers and parsed Messages stay valid for the whole test.
+  const std::deque<Sent>& stable() const {
+    while (stable_.size() < net.sent.size()) stable_.push_back(net.sent[stable_.size()]);
+    return stable_;
+  }
+  mutable std::deque<Sent> stable_;
+
+  // Sent messages with this status (responses) or method (requests).
+  std::vector<const Sent*> sentWith(std::uint16_t status) const {
+    std::vector<const Sent*> v;
+    for (const Sent& s : stable()) {
+      if (s.status() == status) v.push_back(&s);
+    }
+    return v;
+  }
+  std::vector<const Sent*> sentWith(std::string_view method) const {
+    std::vector<const Sent*> v;
+    for (const Sent& s : stable()) {
+      if (s.status() == 0 && s.method() == method) v.push_back(&s);
+    }
+    return v;
+  }
+  static Message parsed(const Sent* s) {
+    auto m = parseMessage(s->bytes);
+    EXPECT_TRUE(m.ok()) << s->bytes;
+    return std::move(*m);
+  }
+  bool has(std::string_view e) const {
+    for (const auto& x : events) {
+      if (x == e) return true;
+    }
+    return false;
+  }
+};
+
+// A message from the peer (192.0.2.10) in the incoming call "in-1".
+inline std::string peerRequest(std::string_view method, std::uint32_t cseq, std::string_view toTag,
+                               std::string_view branch, std::string_view extra = "",
+                               std::string_view body = "", std::string_view cseqMethod = "") {
+  std::string s;
+  s.append(method).append(" sip:+15551234@10.0.0.1 SIP/2.0\r\n");
+  s.append("Via: SIP/2.0/UDP 192.0.2.10:5060;branch=").append(branch).append("\r\n");
+  s.append("Max-Forwards: 70\r\n");
+  s.append("From: <sip:alice@192.0.2.10>;tag=alice1\r\n");
+  s.append("To: <sip:+15551234@gw.example.net>");
+  if (!toTag.empty()) s.append(";tag=").append(toTag);
+  s.append("\r\nCall-ID: in-1@192.0.2.10\r\n");
+  s.append("CSeq: ").append(std::to_string(cseq)).append(" ").append(cseqMethod.empty() ? method : cseqMethod).append("\r\n");
+  s.append("Contact: <sip:alice@192.0.2.10:5060>\r\n");
+  s.append(extra);
+  if (!body.empty()) s.append("Content-Type: application/sdp\r\n");
+  s.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n\r\n").append(body);
+  return s;
+}
+
+}  // namespace siptgw::sip::testing

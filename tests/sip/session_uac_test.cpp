@@ -1,0 +1,283 @@
+// UAC side of INVITE sessions (sip/user_agent.h): RFC 3261 §13.2.2.4 (ACK for 2xx built in
+// the dialog, re-sent for retransmissions, forks ACKed and ended with BYE), §12.1.2 early
+// dialogs per To tag, §9.1 CANCEL (held until a provisional, crossing 2xx), §15 BYE,
+// RFC 3262 §4 PRACK and RSeq ordering, RFC 3326 Reason. Manual clock, no sleeps.
+#include <gtest/gtest.h>
+
+#include "sip/message_builder.h"
+#include "tests/sip/session_test_util.h"
+
+namespace siptgw::sip::testing {
+namespace {
+
+const Destination kDst{TransportType::Udp, *Endpoint::fromIp("192.0.2.20", 5060), 0};
+const Source kFrom{TransportType::Udp, *Endpoint::fromIp("192.0.2.20", 5060), *Endpoint::fromIp("10.0.0.1", 5060), 7};
+
+// The peer's response to our (parsed) INVITE.
+std::string reply(const Message& inv, std::uint16_t code, std::string_view tag, std::string_view extra = "",
+                  std::string_view body = "", std::string_view contact = "<sip:bob@192.0.2.20:5062>") {
+  std::string out;
+  MessageBuilder b(out);
+  appendResponseFor(b, inv, code, "X", tag);
+  if (!contact.empty() && code > 100 && code < 300) b.header(HeaderId::Contact, contact);
+  std::string_view rest = extra;
+  while (!rest.empty()) {
+    auto eol = rest.find("\r\n");
+    std::string_view line = rest.substr(0, eol);
+    rest = rest.substr(eol + 2);
+    auto c = line.find(": ");
+    b.header(line.substr(0, c), line.substr(c + 2));
+  }
+  b.finish(body, body.empty() ? "" : "application/sdp");
+  return out;
+}
+
+struct Uac : UaHarness {
+  InviteSession* s = nullptr;
+  Message inv;
+  explicit Uac(std::string_view sdp = kOffer) {
+    s = ua.invite("sip:bob@192.0.2.20", kDst, "sip:gw@10.0.0.1", "sip:bob@192.0.2.20", sdp);
+    EXPECT_NE(s, nullptr);
+    inv = parsed(sentWith("INVITE").at(0));
+  }
+  void rx(std::uint16_t code, std::string_view tag, std::string_view extra = "", std::string_view body = "",
+          std::string_view contact = "<sip:bob@192.0.2.20:5062>") {
+    receive(reply(inv, code, tag, extra, body, contact), kFrom);
+  }
+};
+
+TEST(SessionUac, InviteCarriesOfferAnd100relSupport) {
+  Uac h;
+  EXPECT_EQ(h.inv.requestUriText(), "sip:bob@192.0.2.20");
+  EXPECT_TRUE(h.inv.hasOptionTag(HeaderId::Supported, "100rel"));
+  EXPECT_FALSE(h.inv.to()->tag.size());
+  EXPECT_FALSE(h.inv.from()->tag.empty());
+  EXPECT_EQ(h.inv.cseq()->number, 1u);
+  EXPECT_EQ(h.inv.body(), kOffer);
+  EXPECT_EQ(h.s->offerAnswer().state(), OaState::LocalOffer);
+  EXPECT_EQ(h.s->state(), SessionState::Calling);
+}
+
+TEST(SessionUac, AckFor2xxInDialogAndResentForRetransmissions) {  // §13.2.2.4
+  Uac h;
+  h.rx(180, "b1", "Record-Route: <sip:192.0.2.50;lr>, <sip:192.0.2.51;lr>\r\n");
+  EXPECT_EQ(h.s->state(), SessionState::Early);
+  ASSERT_EQ(h.s->earlyDialogs().size(), 1u);
+  EXPECT_TRUE(h.has("provisional 180"));
+  h.rx(200, "b1", "Record-Route: <sip:192.0.2.50;lr>, <sip:192.0.2.51;lr>\r\n", kAnswer);
+  EXPECT_EQ(h.s->state(), SessionState::Confirmed);
+  EXPECT_EQ(h.s->offerAnswer().state(), OaState::Stable);
+  EXPECT_EQ(h.s->remoteSdp(), kAnswer);
+  auto acks = h.sentWith("ACK");
+  ASSERT_EQ(acks.size(), 1u);
+  Message ack = UaHarness::parsed(acks[0]);
+  EXPECT_EQ(ack.requestUriText(), "sip:bob@192.0.2.20:5062");  // remote target
+  EXPECT_EQ(ack.cseq()->number, 1u);
+  EXPECT_EQ(ack.cseq()->method, "ACK");
+  EXPECT_EQ(ack.to()->tag, "b1");
+  EXPECT_NE(ack.topVia()->branch, h.inv.topVia()->branch);  // a new transaction
+  auto routes = ack.routes();
+  ASSERT_TRUE(routes);
+  ASSERT_EQ(routes->size(), 2u);
+  EXPECT_EQ((*routes)[0].uri.raw, "sip:192.0.2.51;lr");  // reversed Record-Route
+  EXPECT_EQ(acks[0]->dst.remote.toString(), "192.0.2.51:5060");
+  // Retransmitted 2xx: the same ACK again.
+  h.rx(200, "b1", "Record-Route: <sip:192.0.2.50;lr>, <sip:192.0.2.51;lr>\r\n", kAnswer);
+  acks = h.sentWith("ACK");
+  ASSERT_EQ(acks.size(), 2u);
+  EXPECT_EQ(acks[1]->bytes, acks[0]->bytes);
+  // After Timer M the transaction is gone; the UA still re-ACKs.
+  h.clock.advance(40000);
+  h.rx(200, "b1", "Record-Route: <sip:192.0.2.50;lr>, <sip:192.0.2.51;lr>\r\n", kAnswer);
+  EXPECT_EQ(h.sentWith("ACK").size(), 3u);
+  EXPECT_EQ(h.ua.stats().ackResent, 2u);
+}
+
+TEST(SessionUac, ForkingEarlyDialogsAndSecond2xxAckedThenByed) {  // §12.1.2, §13.2.2.4
+  Uac h;
+  h.rx(180, "fa", "", "", "<sip:a@192.0.2.21>");
+  h.rx(183, "fb", "", "", "<sip:b@192.0.2.22>");
+  ASSERT_EQ(h.s->earlyDialogs().size(), 2u);
+  EXPECT_EQ(h.s->earlyDialogs()[0].remoteTag(), "fa");
+  EXPECT_EQ(h.s->earlyDialogs()[1].remoteTag(), "fb");
+  h.rx(200, "fa", "", kAnswer, "<sip:a@192.0.2.21>");
+  ASSERT_NE(h.s->dialog(), nullptr);
+  EXPECT_EQ(h.s->dialog()->remoteTag(), "fa");
+  EXPECT_EQ(h.s->dialog()->state(), DialogState::Confirmed);
+  h.rx(200, "fb", "", kAnswer, "<sip:b@192.0.2.22>");
+  auto acks = h.sentWith("ACK");
+  ASSERT_EQ(acks.size(), 2u);
+  EXPECT_EQ(UaHarness::parsed(acks[1]).requestUriText(), "sip:b@192.0.2.22");
+  auto byes = h.sentWith("BYE");
+  ASSERT_EQ(byes.size(), 1u);
+  Message bye = UaHarness::parsed(byes[0]);
+  EXPECT_EQ(bye.requestUriText(), "sip:b@192.0.2.22");
+  EXPECT_EQ(bye.to()->tag, "fb");
+  EXPECT_EQ(bye.cseq()->number, 2u);
+  EXPECT_EQ(h.s->state(), SessionState::Confirmed);  // the first fork's call goes on
+}
+
+TEST(SessionUac, PrackForReliableProvisionalInOrderOnly) {  // RFC 3262 §4
+  Uac h;
+  h.rx(183, "b1", "Require: 100rel\r\nRSeq: 10\r\n", kAnswer);
+  auto pr = h.sentWith("PRACK");
+  ASSERT_EQ(pr.size(), 1u);
+  Message p = UaHarness::parsed(pr[0]);
+  ASSERT_TRUE(p.rack());
+  EXPECT_EQ(p.rack()->rseq, 10u);
+  EXPECT_EQ(p.rack()->cseq, 1u);
+  EXPECT_EQ(p.rack()->method, "INVITE");
+  EXPECT_EQ(p.cseq()->number, 2u);
+  EXPECT_EQ(p.to()->tag, "b1");
+  EXPECT_EQ(h.s->offerAnswer().state(), OaState::Stable);  // answer in the 183
+  h.rx(183, "b1", "Require: 100rel\r\nRSeq: 10\r\n", kAnswer);  // retransmission
+  EXPECT_EQ(h.sentWith("PRACK").size(), 1u);
+  h.rx(180, "b1", "Require: 100rel\r\nRSeq: 12\r\n");  // out of order: not processed
+  EXPECT_EQ(h.sentWith("PRACK").size(), 1u);
+  h.rx(180, "b1", "Require: 100rel\r\nRSeq: 11\r\n");
+  ASSERT_EQ(h.sentWith("PRACK").size(), 2u);
+  EXPECT_EQ(UaHarness::parsed(h.sentWith("PRACK")[1]).rack()->rseq, 11u);
+  EXPECT_EQ(h.ua.stats().prackOut, 2u);
+  // The 2xx repeats nothing: offer/answer completed in the 183.
+  h.rx(200, "b1", "", kAnswer);
+  EXPECT_EQ(h.s->offerAnswer().exchanges(), 1u);
+}
+
+TEST(SessionUac, CancelHeldUntilProvisionalThen487) {  // §9.1
+  Uac h;
+  ASSERT_TRUE(h.s->cancel("SIP;cause=487"));
+  EXPECT_EQ(h.sentWith("CANCEL").size(), 0u);
+  h.rx(180, "b1");
+  auto c = h.sentWith("CANCEL");
+  ASSERT_EQ(c.size(), 1u);
+  Message cancel = UaHarness::parsed(c[0]);
+  EXPECT_EQ(cancel.topVia()->branch, h.inv.topVia()->branch);
+  EXPECT_EQ(cancel.find(HeaderId::Reason)->value, "SIP;cause=487");
+  h.rx(487, "b1", "Reason: SIP;cause=487;text=\"Request Terminated\"\r\n");
+  EXPECT_EQ(h.endReason, EndReason::Cancelled);
+  EXPECT_EQ(h.endCode, 487);
+  EXPECT_EQ(h.endRemoteReason, "SIP;cause=487;text=\"Request Terminated\"");
+  EXPECT_EQ(h.ua.stats().cancelled, 1u);
+}
+
+TEST(SessionUac, TwoHundredCrossingCancelIsAckedAndByed) {
+  Uac h;
+  h.rx(180, "b1");
+  ASSERT_TRUE(h.s->cancel());
+  h.rx(200, "b1", "", kAnswer);
+  EXPECT_EQ(h.sentWith("ACK").size(), 1u);
+  ASSERT_EQ(h.sentWith("BYE").size(), 1u);
+  EXPECT_EQ(h.s->state(), SessionState::Terminating);
+}
+
+TEST(SessionUac, ByeWithReasonAndCompletion) {  // §15, RFC 3326
+  Uac h;
+  h.rx(200, "b1", "", kAnswer);
+  ASSERT_TRUE(h.s->bye("Q.850;cause=16"));
+  auto byes = h.sentWith("BYE");
+  ASSERT_EQ(byes.size(), 1u);
+  Message bye = UaHarness::parsed(byes[0]);
+  EXPECT_EQ(bye.cseq()->number, 2u);
+  EXPECT_EQ(bye.find(HeaderId::Reason)->value, "Q.850;cause=16");
+  std::string ok;
+  MessageBuilder b(ok);
+  appendResponseFor(b, bye, 200, "OK", "");
+  b.finish();
+  h.receive(ok, kFrom);
+  EXPECT_EQ(h.endReason, EndReason::LocalBye);
+  EXPECT_EQ(h.ua.stats().completed, 1u);
+}
+
+TEST(SessionUac, RemoteByeAndBusy) {
+  {
+    Uac h;
+    h.rx(486, "b1", "Reason: Q.850;cause=17\r\n");
+    EXPECT_EQ(h.endReason, EndReason::Rejected);
+    EXPECT_EQ(h.endCode, 486);
+    EXPECT_EQ(h.endRemoteReason, "Q.850;cause=17");
+    EXPECT_EQ(h.sentWith("ACK").size(), 1u);  // by the transaction (§17.1.1.3)
+  }
+  {
+    Uac h;
+    h.rx(200, "b1", "", kAnswer);
+    std::string bye = "BYE sip:siptgw@10.0.0.1:5060 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.20:5062;branch=z9hG4bKbb\r\n"
+                      "From: <sip:bob@192.0.2.20>;tag=b1\r\nTo: " + std::string(h.inv.find(HeaderId::From)->value) +
+                      "\r\nCall-ID: " + std::string(*h.inv.callId()) + "\r\nCSeq: 9 BYE\r\nContent-Length: 0\r\n\r\n";
+    h.receive(bye, kFrom);
+    EXPECT_EQ(h.endReason, EndReason::RemoteBye);
+    auto oks = h.sentWith(200);
+    ASSERT_EQ(oks.size(), 1u);
+  }
+}
+
+TEST(SessionUac, OfferIn2xxAnsweredInAck) {  // §13.2.1
+  Uac h("");
+  EXPECT_EQ(h.s->offerAnswer().state(), OaState::Stable);
+  h.rx(200, "b1", "", kOffer);
+  EXPECT_EQ(h.s->remoteSdp(), kOffer);
+  // No local SDP and the handler gave none: the ACK has no body and the offer stays open.
+  EXPECT_TRUE(UaHarness::parsed(h.sentWith("ACK")[0]).body().empty());
+  EXPECT_EQ(h.s->offerAnswer().state(), OaState::RemoteOffer);
+}
+
+TEST(SessionUac, InviteTimeoutIs408) {
+  Uac h;
+  h.clock.advance(32000);
+  EXPECT_EQ(h.endReason, EndReason::Timeout);
+  EXPECT_EQ(h.endCode, 408);
+}
+
+TEST(SessionUac, Update491RetriedAfterRandomDelay) {  // RFC 3311 §5.2, RFC 3261 §14.1
+  Uac h;
+  h.rx(200, "b1", "", kAnswer);
+  ASSERT_TRUE(h.s->update(kOffer));
+  auto ups = h.sentWith("UPDATE");
+  ASSERT_EQ(ups.size(), 1u);
+  Message up = UaHarness::parsed(ups[0]);
+  EXPECT_EQ(up.cseq()->number, 2u);
+  EXPECT_EQ(up.body(), kOffer);
+  EXPECT_EQ(h.s->offerAnswer().state(), OaState::LocalOffer);
+  std::string r491;
+  MessageBuilder b(r491);
+  appendResponseFor(b, up, 491, "Request Pending", "");
+  b.finish();
+  h.receive(r491, kFrom);
+  EXPECT_EQ(h.s->offerAnswer().state(), OaState::Stable);  // rolled back
+  // We own the Call-ID: the retry comes 2.1 to 4 s later (§14.1).
+  h.clock.advance(2099);
+  EXPECT_EQ(h.sentWith("UPDATE").size(), 1u);
+  h.clock.advance(1901);
+  ups = h.sentWith("UPDATE");
+  ASSERT_GE(ups.size(), 2u);
+  EXPECT_GE(ups[1]->atMs, 2100u);
+  EXPECT_LE(ups[1]->atMs, 4000u);
+  EXPECT_EQ(UaHarness::parsed(ups[1]).cseq()->number, 3u);
+  EXPECT_EQ(h.s->offerAnswer().state(), OaState::LocalOffer);
+}
+
+TEST(SessionUac, ReInviteFromPeerRefreshesTargetAndAnswers) {  // §12.2, §14.2
+  Uac h;
+  h.rx(200, "b1", "", kAnswer);
+  std::string reinv = "INVITE sip:siptgw@10.0.0.1:5060 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.20:5062;branch=z9hG4bKre1\r\n"
+                      "From: <sip:bob@192.0.2.20>;tag=b1\r\nTo: " + std::string(h.inv.find(HeaderId::From)->value) +
+                      "\r\nCall-ID: " + std::string(*h.inv.callId()) +
+                      "\r\nCSeq: 5 INVITE\r\nContact: <sip:bob@192.0.2.77:5099>\r\nContent-Type: application/sdp\r\n"
+                      "Content-Length: " + std::to_string(kOffer.size()) + "\r\n\r\n" + kOffer;
+  h.receive(reinv, kFrom);
+  auto oks = h.sentWith(200);
+  ASSERT_EQ(oks.size(), 1u);
+  Message ok = UaHarness::parsed(oks[0]);
+  EXPECT_EQ(ok.cseq()->number, 5u);
+  EXPECT_EQ(ok.body(), kOffer);  // our last local SDP as the answer
+  EXPECT_EQ(h.s->dialog()->remoteTarget(), "sip:bob@192.0.2.77:5099");
+  EXPECT_EQ(h.s->state(), SessionState::WaitingAck);
+  h.clock.advance(500);
+  EXPECT_EQ(h.sentWith(200).size(), 2u);  // retransmitted until the ACK
+  ASSERT_TRUE(h.s->bye());
+  auto byes = h.sentWith("BYE");
+  ASSERT_EQ(byes.size(), 1u);
+  EXPECT_EQ(UaHarness::parsed(byes[0]).requestUriText(), "sip:bob@192.0.2.77:5099");
+}
+
+}  // namespace
+}  // namespace siptgw::sip::testing
