@@ -36,59 +36,9 @@ command -v "$OSMO_STP" >/dev/null || { echo "FAIL: osmo-stp not found"; exit 1; 
 sed -e "s/set-all notice/set-all ${M3UA_TEST_STP_LOG:-notice}/" -e "s/@STP_PORT@/$STP_PORT/g" -e "s/@A_PORT@/$A_PORT/g" -e "s/@B_PORT@/$B_PORT/g" \
 	"$HERE/osmo-stp.cfg.in" > osmo-stp.cfg
 
-PIDS=()
-STP_PID=
-cleanup() {
-	for p in ${STP_PID:+$STP_PID} ${PIDS[@]+"${PIDS[@]}"}; do kill -KILL "$p" 2>/dev/null; done
-	wait 2>/dev/null
-}
-trap cleanup EXIT
-
-fail() {
-	echo "FAIL: $*"
-	for f in a.out b.out stp1.log stp2.log; do
-		[ -e "$f" ] && { echo "----- $f (last 25 lines)"; tail -n 25 "$f"; }
-	done
-	exit 1
-}
-elapsed() { awk -v a="$T_START" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}'; }
-log() { echo "[$(elapsed)s] $*"; }
-
-# nap SECONDS: sleep without forking (fork+exec costs tens of ms inside the UML VM)
-NAPFIFO=$WORK/.nap; rm -f "$NAPFIFO"; mkfifo "$NAPFIFO"; exec 9<>"$NAPFIFO"
-nap() { read -r -t "$1" -u 9 _ 2>/dev/null || true; }
-# count_lines FILE REGEX: lines of FILE matching the bash regex (no fork either)
-count_lines() {
-	local n=0 line
-	[ -e "$1" ] || { echo 0; return; }
-	while IFS= read -r line || [ -n "$line" ]; do [[ $line =~ $2 ]] && ((n++)); done < "$1"
-	echo "$n"
-}
-# wait_for FILE REGEX COUNT SECONDS: until FILE holds COUNT lines matching REGEX
-wait_for() {
-	local file=$1 pat=$2 count=$3 secs=$4 deadline n
-	deadline=$((SECONDS + secs))
-	while :; do
-		count_lines "$file" "$pat" > "$WORK/.count"; read -r n < "$WORK/.count"
-		[ "$n" -ge "$count" ] && return 0
-		[ "$SECONDS" -ge "$deadline" ] && fail "$file: no $count x '$pat' within ${secs}s"
-		nap 0.05
-	done
-}
-
-start_stp() {
-	"$OSMO_STP" -c osmo-stp.cfg > "$1" 2>&1 &
-	STP_PID=$!
-	# listening once its VTY is announced: osmo-stp binds the M3UA listener while reading
-	# the config, before it starts the VTY (whose port 4239 it takes from no config in 1.6)
-	local i
-	for ((i = 0; i < 100; i++)); do
-		[ "$(count_lines "$1" "Available via telnet")" -gt 0 ] && return 0
-		kill -0 "$STP_PID" 2>/dev/null || fail "osmo-stp exited (see $1)"
-		nap 0.05
-	done
-	fail "osmo-stp did not come up"
-}
+FAIL_LOGS=(a.out b.out stp1.log stp2.log)
+# shellcheck source=vm_lib.sh
+source "$HERE/vm_lib.sh"
 
 common=(--ni 2 --stp-port "$STP_PORT" --max-time 60 --wait-time 20 --reconnect 1 --log-level "$LOGLVL")
 
