@@ -67,7 +67,8 @@ int main(int argc, char** argv) {
 
   if (run->parsed()) {
     std::cerr << "siptgw: the gateway itself (SIP ⇄ ISUP calls) is not built yet: it arrives with\n"
-                 "the gateway issue. Available today: 'siptgw isup decode|encode' (see --help).\n";
+                 "the gateway issue. Available today: 'siptgw isup decode|encode', 'siptgw sip check',\n"
+                 "'siptgw exchange-sim' (see --help).\n";
     return 2;
   }
   const isup::Variant v = *isup::variantFromName(variantName);
