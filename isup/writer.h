@@ -31,7 +31,6 @@ class Writer {
   void patch(std::size_t at, uint8_t b) { if (at < size()) begin_[at] = b; }
   std::size_t size() const { return static_cast<std::size_t>(p_ - begin_); }
   bool overflow() const { return overflow_; }
-  void rewind(std::size_t to) { p_ = begin_ + to; }
   // Raw access for encoders that write in place: the free room, then commit n octets.
   std::span<uint8_t> room() { return {p_, static_cast<std::size_t>(end_ - p_)}; }
   void commit(std::size_t n) { p_ += n; }
