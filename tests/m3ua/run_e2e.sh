@@ -16,16 +16,9 @@ if python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_STREAM, 
 	exec bash "$HERE/run_m3ua_test.sh" "$PEER" "$WORK"
 fi
 
-VM=${SCTP_VM_RUN:-}
-if [ -z "$VM" ]; then
-	for c in "$HERE/../../../shared/tools/sctp-vm/run" "$(command -v sctp-vm-run 2>/dev/null)"; do
-		[ -n "$c" ] && [ -x "$c" ] && { VM=$c; break; }
-	done
-fi
-if [ -z "$VM" ] || [ ! -x "$VM" ]; then
-	echo "run_e2e: SKIP: no SCTP in this kernel and no sctp-vm/run (set SCTP_VM_RUN)"
-	exit 77
-fi
+# shellcheck source=find_vm.sh
+source "$HERE/find_vm.sh"
+find_sctp_vm run_e2e
 
 echo "run_e2e: no SCTP in this kernel: running inside the VM ($VM)"
 T0=$(date +%s.%N)

@@ -18,16 +18,9 @@ if python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_STREAM, 
 	echo "run_exsim_e2e: this kernel has SCTP: running directly"
 	EXSIM_TEST_TRACE_CHECK=0 bash "$HERE/run_exsim_test.sh" "$SIPTGW" "$WORK" || { echo "run_exsim_e2e: FAIL after $(total)s"; exit 1; }
 else
-	VM=${SCTP_VM_RUN:-}
-	if [ -z "$VM" ]; then
-		for c in "$HERE/../../../shared/tools/sctp-vm/run" "$(command -v sctp-vm-run 2>/dev/null)"; do
-			[ -n "$c" ] && [ -x "$c" ] && { VM=$c; break; }
-		done
-	fi
-	if [ -z "$VM" ] || [ ! -x "$VM" ]; then
-		echo "run_exsim_e2e: SKIP: no SCTP in this kernel and no sctp-vm/run (set SCTP_VM_RUN)"
-		exit 77
-	fi
+	# shellcheck source=find_vm.sh
+	source "$HERE/find_vm.sh"
+	find_sctp_vm run_exsim_e2e
 	echo "run_exsim_e2e: no SCTP in this kernel: running inside the VM ($VM)"
 	export EXSIM_TEST_TRACE_CHECK=0
 	UML_ENV="${UML_ENV:-} EXSIM_TEST_TRACE_CHECK EXSIM_TEST_PORT_BASE EXSIM_TEST_CALLS EXSIM_TEST_RESET_DELAY M3UA_TEST_STP_LOG OSMO_STP" \
