@@ -1,5 +1,6 @@
 // siptgw — the gateway binary and its operator tools.
-//   siptgw run [-c FILE]                 the gateway (issue 5; today it says so and exits 2)
+//   siptgw run [-c FILE] [--duration-ms N]  the gateway; without -c the embedded demo
+//                                        (config/demo.yaml; exit 0, 1 start failure, 2 config error)
 //   siptgw isup decode [--variant itu|ansi] [--body] HEX
 //   siptgw isup encode [--variant itu|ansi] [--body] JSON|-
 //   siptgw sip check FILE                well-formed per RFC 3261? (exit 0 / 1)
@@ -12,7 +13,9 @@
 #include <CLI/CLI.hpp>
 
 #include "gateway/exchange_sim_cmd.h"
+#include "gateway/gateway_config.h"
 #include "gateway/isup_tool.h"
+#include "gateway/runtime.h"
 #include "gateway/sip_tool.h"
 
 namespace {
@@ -30,6 +33,8 @@ int main(int argc, char** argv) {
   std::string configFile;
   auto* run = app.add_subcommand("run", "Run the gateway (default: the embedded demo configuration)");
   run->add_option("-c,--config", configFile, "Configuration file (YAML)");
+  uint32_t durationMs = 0;
+  run->add_option("--duration-ms", durationMs, "Stop after this long (0: run until SIGINT/SIGTERM)");
 
   auto* isupCmd = app.add_subcommand("isup", "ISUP codec tools (ITU-T Q.763, ANSI T1.113)");
   isupCmd->require_subcommand(1);
@@ -66,10 +71,14 @@ int main(int argc, char** argv) {
   if (check->parsed()) return gateway::sipCheck(sipFile, std::cout, std::cerr);
 
   if (run->parsed()) {
-    std::cerr << "siptgw: the gateway itself (SIP ⇄ ISUP calls) is not built yet: it arrives with\n"
-                 "the gateway issue. Available today: 'siptgw isup decode|encode', 'siptgw sip check',\n"
-                 "'siptgw exchange-sim' (see --help).\n";
-    return 2;
+    auto cfg = configFile.empty() ? gateway::loadDemoConfig() : gateway::loadGatewayConfig(configFile);
+    if (!cfg) {
+      std::cerr << cfg.error().describe();
+      return 2;
+    }
+    gateway::RunOptions opt;
+    opt.durationMs = durationMs;
+    return gateway::runGateway(*cfg, opt, std::cout, std::cerr);
   }
   const isup::Variant v = *isup::variantFromName(variantName);
   const isup::Framing f = body ? isup::Framing::Body : isup::Framing::Wire;
