@@ -1,5 +1,7 @@
 // siptgw — the gateway binary and its operator tools.
 //   siptgw run [-c FILE]                 the gateway (issue 5; today it says so and exits 2)
+//   siptgw check-config [FILE]           validate a gateway configuration (default: the
+//                                        embedded demo); exit 0, or 1 with every error
 //   siptgw isup decode [--variant itu|ansi] [--body] HEX
 //   siptgw isup encode [--variant itu|ansi] [--body] JSON|-
 //   siptgw sip check FILE                well-formed per RFC 3261? (exit 0 / 1)
@@ -12,6 +14,7 @@
 #include <CLI/CLI.hpp>
 
 #include "gateway/exchange_sim_cmd.h"
+#include "gateway/gateway_config.h"
 #include "gateway/isup_tool.h"
 #include "gateway/sip_tool.h"
 
@@ -59,7 +62,14 @@ int main(int argc, char** argv) {
   sim->add_option("-c,--config", simFile, "Simulator configuration (YAML)")->required();
   sim->add_flag("--check", simCheck, "Only validate the configuration");
 
+  std::string checkFile;
+  auto* checkConfig = app.add_subcommand(
+      "check-config", "Validate a gateway configuration without starting (docs/configuration.md)");
+  checkConfig->add_option("FILE", checkFile, "Configuration (YAML); absent: the embedded demo configuration");
+
   CLI11_PARSE(app, argc, argv);
+
+  if (checkConfig->parsed()) return gateway::checkConfigCommand(checkFile, std::cout, std::cerr);
 
   if (sim->parsed()) return gateway::exchangeSimCommand(simFile, simCheck, std::cout, std::cerr);
 
