@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -227,5 +228,9 @@ Result<GatewayConfig, config::Errors> parseGatewayConfig(std::string_view yamlTe
 Result<GatewayConfig, config::Errors> loadGatewayConfig(const std::string& path);
 // The embedded config/demo.yaml, parsed.
 Result<GatewayConfig, config::Errors> loadDemoConfig();
+
+// `siptgw check-config [FILE]` (FILE absent: the embedded demo): exit 0 and the summary
+// line on `out`, or exit 1 and every error on `err`, one per line, file:line: key.path: message.
+int checkConfigCommand(const std::string& file, std::ostream& out, std::ostream& err);
 
 }  // namespace siptgw::gateway
