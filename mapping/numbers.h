@@ -69,9 +69,10 @@ std::string telUriFromNumber(std::string_view digits, uint8_t noa, const NumberR
 // §12: "sip:+4930123456@host;user=phone" (the same user part as telUriFromNumber, with the
 // phone-context kept as a user parameter; ";user=phone" when userPhone).
 std::string sipUriFromNumber(std::string_view digits, uint8_t noa, std::string_view host,
-                             bool userPhone, const NumberRules& rules);
+                             bool userPhone, const NumberRules& rules,
+                             std::string_view params = {});
 // tel: when host is empty, else sip:.
 std::string uriFromNumber(std::string_view digits, uint8_t noa, std::string_view host,
-                          bool userPhone, const NumberRules& rules);
+                          bool userPhone, const NumberRules& rules, std::string_view params = {});
 
 }  // namespace siptgw::mapping
