@@ -171,6 +171,18 @@ TEST(Numbers, PortedNumberAnsiUsesGenericAddress) {
   EXPECT_EQ(rnOnly->digits, "2025332699");
 }
 
+TEST(Numbers, PortabilityInsideSipUserPart) {
+  // RFC 4694 parameters ride in the user part of a sip URI with user=phone.
+  NumberRules us = nanp();
+  us.nationalPrefix = "";
+  auto n = calledOf("sip:+1-202-533-2699;npdi;rn=+1-202-544-0000@gw.example.net;user=phone",
+                    profileWith(us), true);
+  ASSERT_TRUE(n.ok()) << n.error().detail;
+  EXPECT_TRUE(n->npdi);
+  EXPECT_EQ(n->digits, "2025440000");
+  EXPECT_EQ(n->dialledDigits, "2025332699");
+}
+
 TEST(Numbers, CarrierFromCic) {
   NumberRules us;
   us.countryCode = "1";
