@@ -172,7 +172,7 @@ Result<InviteParts, Rejection> inviteFromIam(const isup::Message& iam,
     }
   }
 
-  // Q.763 §3.80 / Q.764 §2.1.13: hop counter → Max-Forwards.
+  // Q.763 §3.80 and the Q.764 hop counter procedure: hop counter → Max-Forwards.
   parts.maxForwards = profile.maxForwards;
   if (const auto* hc = iam.get<isup::HopCounter>(ParamCode::HopCounter)) {
     if (hc->hop_counter == 0) return Unexpected(reject(483, 25, "hop counter exhausted"));

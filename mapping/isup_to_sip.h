@@ -54,7 +54,7 @@ struct IsupToSipOptions {
 // hop counter × profile.maxForwardsPerHop (profile.maxForwards without one).
 // Rejections: 484/28 → the IAM's called number is empty or not mappable (cause 28 "invalid
 // number format"); 488/65 for a bearer SIP cannot carry (bearer.h); 483/25 for a hop
-// counter of 0 (Q.764 §2.1.13: exchange routing error).
+// counter of 0 (Q.764 hop counter procedure: exchange routing error).
 Result<InviteParts, Rejection> inviteFromIam(const isup::Message& iam,
                                             const IsupToSipOptions& opts,
                                             const Profile& profile);

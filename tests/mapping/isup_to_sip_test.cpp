@@ -162,7 +162,11 @@ TEST_F(IsupToSip, BearerToClearmode) {
   EXPECT_TRUE(mapOk().clearmode);
   iam.set(ParamCode::TransmissionMediumRequirement, isup::Octet{3});
   EXPECT_FALSE(mapOk().clearmode);
-  iam.set(ParamCode::TransmissionMediumRequirement, isup::Octet{6});  // 384 kbit/s
+  iam.set(ParamCode::TransmissionMediumRequirement, isup::Octet{6});  // 64 kbit/s preferred
+  EXPECT_TRUE(mapOk().clearmode);
+  iam.set(ParamCode::UserServiceInformation, isup::UserServiceInformation{});  // ITC speech
+  EXPECT_FALSE(mapOk().clearmode);
+  iam.set(ParamCode::TransmissionMediumRequirement, isup::Octet{8});  // 384 kbit/s
   auto r = map();
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().status, 488);
