@@ -24,10 +24,12 @@ constexpr uint8_t kAdditionalCallingParty = 6;
 constexpr uint8_t kPortedNumber = 0xC0;
 
 // The address signals of a number parameter without the end-of-pulsing signal (Q.763 §3.9
-// code 15), which is not part of the number.
+// code 15), which is not part of the number; empty when a signal has no URI form (only
+// digits and codes 11/12, '*' and '#', have one), so such numbers count as absent.
 std::string_view digitsOf(const isup::Number& n) {
   std::string_view d = n.digits.view();
   if (!d.empty() && d.back() == 'F') d.remove_suffix(1);
+  if (d.find_first_not_of("0123456789BC") != std::string_view::npos) return {};
   return d;
 }
 
@@ -79,11 +81,12 @@ Result<InviteParts, Rejection> inviteFromIam(const isup::Message& iam,
   if (iam.type != isup::MessageType::IAM)
     return Unexpected(reject(500, 111, "inviteFromIam needs an IAM"));
   const auto* cdpn = iam.get<isup::Number>(ParamCode::CalledPartyNumber);
-  if (!cdpn || digitsOf(*cdpn).empty())
+  if (!cdpn || cdpn->digits.empty())
     return Unexpected(reject(484, 28, "IAM without called party digits"));
   std::string_view calledDigits = digitsOf(*cdpn);
-  if (calledDigits.find_first_not_of("0123456789BC") != std::string_view::npos)
-    return Unexpected(reject(484, 28, "called party digits '" + std::string(calledDigits) +
+  if (calledDigits.empty())
+    return Unexpected(reject(484, 28, "called party digits '" +
+                                          std::string(cdpn->digits.view()) +
                                           "' hold signals a URI cannot carry"));
 
   auto bearer = bearerFromIam(iam);

@@ -88,7 +88,9 @@ TEST(Numbers, StarAndHashAreIsupCodes11And12) {
   EXPECT_EQ(n->digits, "B31C");
   n = classifyNumber("*31%23", false, germany());
   EXPECT_EQ(n->digits, "B31C");
-  EXPECT_EQ(telUriFromNumber("B31C", noa::kUnknown, germany()), "tel:*31%23;phone-context=+49");
+  EXPECT_EQ(telUriFromNumber("B31C", noa::kUnknown, germany()), "tel:*31#;phone-context=+49");
+  EXPECT_EQ(sipUriFromNumber("B31C", noa::kUnknown, "h", true, germany()),
+            "sip:*31%23;phone-context=+49@h;user=phone");
 }
 
 TEST(Numbers, BadInputIs484Cause28) {
