@@ -65,6 +65,23 @@ std::string_view cpcName(uint8_t category) {
   }
 }
 
+// §12.1: "if presentation is not restricted, this information SHOULD be used to populate
+// the display-name portion of the From field" — ANSI T1.113 generic name of type "calling
+// name" (1), available, presentation allowed. A quoted-string (RFC 3261 §25.1) of its
+// printable IA5 characters; empty when there is none.
+std::string callingName(const isup::Message& iam) {
+  if (iam.variant != isup::Variant::Ansi) return {};
+  const auto* gn = iam.get<isup::GenericName>(ParamCode::GenericName);
+  if (!gn || gn->type_of_name != 1 || gn->availability != 0 || gn->presentation != 0) return {};
+  std::string name;
+  for (uint8_t c : gn->data) {
+    if (c < 0x20 || c > 0x7E) continue;
+    if (c == '"' || c == '\\') name += '\\';
+    name += static_cast<char>(c);
+  }
+  return name;
+}
+
 }  // namespace
 
 std::string InviteParts::extraHeaders() const {
@@ -162,7 +179,7 @@ Result<InviteParts, Rejection> inviteFromIam(const isup::Message& iam,
       parts.from = nameAddr(kAnonymousUri, opts.anonymousDisplay);
       parts.privacy = "id";
     } else {
-      parts.from = nameAddr(uri);
+      parts.from = nameAddr(uri, callingName(iam));
       // TS 29.163: a user-provided additional calling party number (generic number)
       // is what the caller sees; the network-provided number stays in PAI.
       const auto* gn = iam.variant == isup::Variant::Itu

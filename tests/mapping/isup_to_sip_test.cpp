@@ -117,6 +117,23 @@ TEST_F(IsupToSip, UserProvidedUnverifiedIsNotAsserted) {
   EXPECT_TRUE(p.pai.empty());
 }
 
+TEST_F(IsupToSip, AnsiGenericNameIsTheDisplayName) {
+  profile.numbers.countryCode = "1";
+  iam = isup::makeMessage(isup::Variant::Ansi, isup::MessageType::IAM, 5);
+  iam.set(ParamCode::CalledPartyNumber, number("2025332699", noa::kNational));
+  iam.set(ParamCode::CallingPartyNumber, calling("2025550000", noa::kNational, 0));
+  isup::GenericName name;
+  name.type_of_name = 1;  // calling name
+  for (char c : std::string_view("JOE \"Q\" PUBLIC")) name.data.push_back(static_cast<uint8_t>(c));
+  iam.set(ParamCode::GenericName, name);
+  InviteParts p = mapOk();
+  EXPECT_EQ(p.from, "\"JOE \\\"Q\\\" PUBLIC\" <tel:+12025550000>");
+  ASSERT_TRUE(sip::parseNameAddr(p.from).ok());
+  name.presentation = 1;  // restricted: no name
+  iam.set(ParamCode::GenericName, name);
+  EXPECT_EQ(mapOk().from, "<tel:+12025550000>");
+}
+
 TEST_F(IsupToSip, AdditionalCallingPartyNumberInFrom) {
   iam.set(ParamCode::CallingPartyNumber, calling("40111", noa::kNational, 0));
   isup::Number gn = calling("40999", noa::kNational, 0, 0);
