@@ -22,6 +22,7 @@ constexpr uint8_t kLayer1ALaw = 0xA3;
 constexpr uint8_t kTmrSpeech = 0;
 constexpr uint8_t kTmr64kUnrestricted = 2;
 constexpr uint8_t kTmr3k1 = 3;
+constexpr uint8_t kTmr64kPreferred = 6;  // 64 kbit/s preferred, fallback in TMR prime
 
 enum class Codec : uint8_t { None, Pcmu, Pcma, Clearmode };
 
@@ -126,8 +127,13 @@ Result<BearerChoice, Rejection> bearerFromSdp(const sip::SessionDescription& sdp
 Result<Bearer, Rejection> bearerFromIam(const isup::Message& iam, bool allowClearmode) {
   std::optional<Bearer> b;
   const isup::Octet* tmr = iam.get<isup::Octet>(isup::ParamCode::TransmissionMediumRequirement);
+  const auto* usi =
+      iam.get<isup::UserServiceInformation>(isup::ParamCode::UserServiceInformation);
+  // "64 kbit/s preferred": the user service information says what the user asked for.
+  if (tmr && tmr->value == kTmr64kPreferred && usi) tmr = nullptr;
   if (tmr) {
     switch (tmr->value) {
+      case kTmr64kPreferred: b = Bearer::Unrestricted64k; break;
       case kTmrSpeech: b = Bearer::Speech; break;
       case kTmr3k1: b = Bearer::Audio3k1; break;
       case kTmr64kUnrestricted: b = Bearer::Unrestricted64k; break;
@@ -136,8 +142,7 @@ Result<Bearer, Rejection> bearerFromIam(const isup::Message& iam, bool allowClea
                                               std::to_string(tmr->value) +
                                               " has no SIP equivalent"));
     }
-  } else if (const auto* usi =
-                 iam.get<isup::UserServiceInformation>(isup::ParamCode::UserServiceInformation)) {
+  } else if (usi) {
     switch (usi->information_transfer_capability) {
       case kItcSpeech: b = Bearer::Speech; break;
       case kItc3k1: b = Bearer::Audio3k1; break;

@@ -49,8 +49,9 @@ struct BearerChoice {
 Result<BearerChoice, Rejection> bearerFromSdp(const sip::SessionDescription& sdp,
                                               bool audio3k1 = false);
 
-// The bearer an IAM asks for, from TMR (or its prime form) and USI; 488/65 for TMRs a SIP
-// call cannot carry (2×64, 384 kbit/s...) and 488/88 "incompatible destination" for an
+// The bearer an IAM asks for, from TMR, else USI (also for TMR 6 "64 kbit/s preferred"
+// when a USI is present; without one 6 reads as unrestricted); 488/65 for TMRs a SIP call
+// cannot carry (2×64, 384 kbit/s...) and 488/88 "incompatible destination" for an
 // unrestricted bearer when clearmode is not allowed.
 Result<Bearer, Rejection> bearerFromIam(const isup::Message& iam, bool allowClearmode = true);
 

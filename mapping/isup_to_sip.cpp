@@ -24,10 +24,12 @@ constexpr uint8_t kAdditionalCallingParty = 6;
 constexpr uint8_t kPortedNumber = 0xC0;
 
 // The address signals of a number parameter without the end-of-pulsing signal (Q.763 §3.9
-// code 15), which is not part of the number.
+// code 15), which is not part of the number; empty when a signal has no URI form (only
+// digits and codes 11/12, '*' and '#', have one), so such numbers count as absent.
 std::string_view digitsOf(const isup::Number& n) {
   std::string_view d = n.digits.view();
   if (!d.empty() && d.back() == 'F') d.remove_suffix(1);
+  if (d.find_first_not_of("0123456789BC") != std::string_view::npos) return {};
   return d;
 }
 
@@ -63,6 +65,23 @@ std::string_view cpcName(uint8_t category) {
   }
 }
 
+// §12.1: "if presentation is not restricted, this information SHOULD be used to populate
+// the display-name portion of the From field" — ANSI T1.113 generic name of type "calling
+// name" (1), available, presentation allowed. A quoted-string (RFC 3261 §25.1) of its
+// printable IA5 characters; empty when there is none.
+std::string callingName(const isup::Message& iam) {
+  if (iam.variant != isup::Variant::Ansi) return {};
+  const auto* gn = iam.get<isup::GenericName>(ParamCode::GenericName);
+  if (!gn || gn->type_of_name != 1 || gn->availability != 0 || gn->presentation != 0) return {};
+  std::string name;
+  for (uint8_t c : gn->data) {
+    if (c < 0x20 || c > 0x7E) continue;
+    if (c == '"' || c == '\\') name += '\\';
+    name += static_cast<char>(c);
+  }
+  return name;
+}
+
 }  // namespace
 
 std::string InviteParts::extraHeaders() const {
@@ -79,11 +98,12 @@ Result<InviteParts, Rejection> inviteFromIam(const isup::Message& iam,
   if (iam.type != isup::MessageType::IAM)
     return Unexpected(reject(500, 111, "inviteFromIam needs an IAM"));
   const auto* cdpn = iam.get<isup::Number>(ParamCode::CalledPartyNumber);
-  if (!cdpn || digitsOf(*cdpn).empty())
+  if (!cdpn || cdpn->digits.empty())
     return Unexpected(reject(484, 28, "IAM without called party digits"));
   std::string_view calledDigits = digitsOf(*cdpn);
-  if (calledDigits.find_first_not_of("0123456789BC") != std::string_view::npos)
-    return Unexpected(reject(484, 28, "called party digits '" + std::string(calledDigits) +
+  if (calledDigits.empty())
+    return Unexpected(reject(484, 28, "called party digits '" +
+                                          std::string(cdpn->digits.view()) +
                                           "' hold signals a URI cannot carry"));
 
   auto bearer = bearerFromIam(iam);
@@ -159,7 +179,7 @@ Result<InviteParts, Rejection> inviteFromIam(const isup::Message& iam,
       parts.from = nameAddr(kAnonymousUri, opts.anonymousDisplay);
       parts.privacy = "id";
     } else {
-      parts.from = nameAddr(uri);
+      parts.from = nameAddr(uri, callingName(iam));
       // TS 29.163: a user-provided additional calling party number (generic number)
       // is what the caller sees; the network-provided number stays in PAI.
       const auto* gn = iam.variant == isup::Variant::Itu
@@ -172,7 +192,7 @@ Result<InviteParts, Rejection> inviteFromIam(const isup::Message& iam,
     }
   }
 
-  // Q.763 §3.80 / Q.764 §2.1.13: hop counter → Max-Forwards.
+  // Q.763 §3.80 and the Q.764 hop counter procedure: hop counter → Max-Forwards.
   parts.maxForwards = profile.maxForwards;
   if (const auto* hc = iam.get<isup::HopCounter>(ParamCode::HopCounter)) {
     if (hc->hop_counter == 0) return Unexpected(reject(483, 25, "hop counter exhausted"));

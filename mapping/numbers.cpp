@@ -37,15 +37,17 @@ bool startsWith(std::string_view s, std::string_view p) {
   return !p.empty() && s.size() > p.size() && s.substr(0, p.size()) == p;
 }
 
-// ISUP signals back to URI characters ('#' is not allowed unescaped in a URI).
-std::string toTelChars(std::string_view digits) {
+// ISUP signals back to URI characters. '#' is escaped in a sip: user part (RFC 3261 §25.1
+// user-unreserved lacks it) and written as is in a tel: URI (RFC 3966 phonedigit-hex, which
+// sip/uri parses; it rejects "%23" there).
+std::string toTelChars(std::string_view digits, bool escapeHash) {
   std::string s;
   s.reserve(digits.size());
   for (char c : digits) {
     if (c == 'B')
       s += '*';
     else if (c == 'C')
-      s += "%23";
+      s += escapeHash ? "%23" : "#";
     else
       s += c;
   }
@@ -229,12 +231,13 @@ std::optional<std::string> e164FromNumber(std::string_view digits, uint8_t noaVa
 
 namespace {
 // The telephone-subscriber text shared by tel: and sip: forms.
-std::string subscriberText(std::string_view digits, uint8_t noaValue, const NumberRules& rules) {
+std::string subscriberText(std::string_view digits, uint8_t noaValue, const NumberRules& rules,
+                           bool inSipUser) {
   if (auto e164 = e164FromNumber(digits, noaValue, rules)) return *e164;
   std::string s;
   // A national number dialled inside its country carries the trunk prefix.
   if (noaValue == noa::kNational) s = rules.nationalPrefix;
-  s += toTelChars(digits);
+  s += toTelChars(digits, inSipUser);
   std::string context = rules.phoneContext;
   if (context.empty() && !rules.countryCode.empty()) context = "+" + rules.countryCode;
   if (!context.empty()) s += ";phone-context=" + context;
@@ -244,12 +247,12 @@ std::string subscriberText(std::string_view digits, uint8_t noaValue, const Numb
 
 std::string telUriFromNumber(std::string_view digits, uint8_t noaValue, const NumberRules& rules,
                              std::string_view params) {
-  return "tel:" + subscriberText(digits, noaValue, rules) + std::string(params);
+  return "tel:" + subscriberText(digits, noaValue, rules, false) + std::string(params);
 }
 
 std::string sipUriFromNumber(std::string_view digits, uint8_t noaValue, std::string_view host,
                              bool userPhone, const NumberRules& rules, std::string_view params) {
-  std::string s = "sip:" + subscriberText(digits, noaValue, rules);
+  std::string s = "sip:" + subscriberText(digits, noaValue, rules, true);
   s += params;
   s += '@';
   s += host;

@@ -60,14 +60,12 @@ struct Caller {
 std::optional<Caller> callerOf(const sip::Message& invite, bool trusted, const NumberRules& rules) {
   if (trusted) {
     if (auto pais = invite.pAssertedIdentities()) {
-      std::vector<const sip::NameAddr*> order;
-      for (const sip::NameAddr& a : *pais)
-        if (a.uri.scheme == sip::UriScheme::Tel) order.push_back(&a);
-      for (const sip::NameAddr& a : *pais)
-        if (a.uri.scheme != sip::UriScheme::Tel) order.push_back(&a);
-      for (const sip::NameAddr* a : order)
-        if (auto n = numberFromUri(a->uri, rules))
-          return Caller{std::move(*n), std::string(cpcParam(a->uri)), true};
+      // Two passes: tel URIs first, then the others.
+      for (bool tel : {true, false})
+        for (const sip::NameAddr& a : *pais)
+          if ((a.uri.scheme == sip::UriScheme::Tel) == tel)
+            if (auto n = numberFromUri(a.uri, rules))
+              return Caller{std::move(*n), std::string(cpcParam(a.uri)), true};
     }
   }
   const auto& from = invite.from();
@@ -188,14 +186,15 @@ Result<isup::Message, Rejection> iamFromInvite(const sip::Message& invite,
   // §7.2.1.1: To's number differs from the Request-URI's → original called number.
   if (opts.originalCalledFromTo) {
     const auto& to = invite.to();
-    auto toNumber = to ? numberFromUri(to->uri, profile.numbers)
-                       : Result<PartyNumber, Rejection>(Unexpected(Rejection{}));
-    auto ruri = numberFromUri(invite.requestUri(), profile.numbers);
-    if (toNumber && (!ruri || ruri->digits != toNumber->digits || ruri->noa != toNumber->noa)) {
-      isup::Number ocn;
-      ocn.nature_of_address = toNumber->noa;
-      ocn.numbering_plan = 1;
-      if (setDigits(ocn, toNumber->digits)) iam.set(ParamCode::OriginalCalledNumber, ocn);
+    if (to) {
+      auto toNumber = numberFromUri(to->uri, profile.numbers);
+      auto ruri = numberFromUri(invite.requestUri(), profile.numbers);
+      if (toNumber && (!ruri || ruri->digits != toNumber->digits || ruri->noa != toNumber->noa)) {
+        isup::Number ocn;
+        ocn.nature_of_address = toNumber->noa;
+        ocn.numbering_plan = 1;
+        if (setDigits(ocn, toNumber->digits)) iam.set(ParamCode::OriginalCalledNumber, ocn);
+      }
     }
   }
 
