@@ -382,7 +382,9 @@ class Reader {
 
   void readSimulatorAndM3ua(Node n) {
     auto& st = c_.isup.stack;
-    if (c_.isup.link == IsupLinkKind::M3ua) {
+    const bool m3ua = c_.isup.link == IsupLinkKind::M3ua;
+    // Checked whenever present, so switching `link` later brings no surprise.
+    if (m3ua || n.has("m3ua")) {
       auto& m3 = c_.isup.m3ua;
       m3.variant = st.variant;
       m3.local_pc = st.opc;
@@ -392,8 +394,8 @@ class Reader {
         if (std::none_of(m3.routes.begin(), m3.routes.end(),
                          [&](const auto& r) { return r.dpc == t.group.dpc; }))
           m3.routes.push_back({t.group.dpc, 0});
-      return;
     }
+    if (m3ua) return;
     Node s = n.child("simulator");
     s.allowOnly({"point_code", "terminating", "originating"});
     auto& sim = c_.isup.simulator;

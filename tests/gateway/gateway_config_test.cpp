@@ -167,6 +167,9 @@ TEST(GatewayConfig, EachKindOfErrorNamesLineAndKey) {
        "g.yaml:13: profiles.rfc3398.status_to_cause.99: not a SIP status 400..699"},
       {0, "profiles: {sipi: {}}", "g.yaml:13: profiles.sipi: unknown profile"},
       {0, "colour: blue", "g.yaml:13: colour: unknown key"},
+      // Checked even while link: simulator leaves it unused.
+      {8, "  simulator: {point_code: 0.0.2}\n  m3ua: {remote_ip: 127.0.0.1, remote_prt: 1}",
+       "g.yaml:9: isup.m3ua.remote_prt: unknown key"},
   };
   for (const auto& tc : cases) {
     const std::string doc =
