@@ -9,47 +9,65 @@ using config::Node;
 
 std::string_view rel100ModeName(Rel100Mode m) {
   switch (m) {
-    case Rel100Mode::Disabled: return "disabled";
-    case Rel100Mode::Supported: return "supported";
-    case Rel100Mode::Required: return "required";
+    case Rel100Mode::Disabled:
+      return "disabled";
+    case Rel100Mode::Supported:
+      return "supported";
+    case Rel100Mode::Required:
+      return "required";
   }
   return "?";
 }
 
-std::string_view isupLinkKindName(IsupLinkKind k) { return k == IsupLinkKind::M3ua ? "m3ua" : "simulator"; }
+std::string_view isupLinkKindName(IsupLinkKind k) {
+  return k == IsupLinkKind::M3ua ? "m3ua" : "simulator";
+}
 
 std::string_view codecName(Codec c) {
   switch (c) {
-    case Codec::Pcma: return "PCMA";
-    case Codec::Pcmu: return "PCMU";
-    case Codec::Clearmode: return "clearmode";
+    case Codec::Pcma:
+      return "PCMA";
+    case Codec::Pcmu:
+      return "PCMU";
+    case Codec::Clearmode:
+      return "clearmode";
   }
   return "?";
 }
 
 std::string_view natureOfAddressName(NatureOfAddress n) {
   switch (n) {
-    case NatureOfAddress::Subscriber: return "subscriber";
-    case NatureOfAddress::Unknown: return "unknown";
-    case NatureOfAddress::National: return "national";
-    case NatureOfAddress::International: return "international";
+    case NatureOfAddress::Subscriber:
+      return "subscriber";
+    case NatureOfAddress::Unknown:
+      return "unknown";
+    case NatureOfAddress::National:
+      return "national";
+    case NatureOfAddress::International:
+      return "international";
   }
   return "?";
 }
 
 std::string_view logLevelName(LogLevel l) {
   switch (l) {
-    case LogLevel::Trace: return "trace";
-    case LogLevel::Debug: return "debug";
-    case LogLevel::Info: return "info";
-    case LogLevel::Warn: return "warn";
-    case LogLevel::Error: return "error";
+    case LogLevel::Trace:
+      return "trace";
+    case LogLevel::Debug:
+      return "debug";
+    case LogLevel::Info:
+      return "info";
+    case LogLevel::Warn:
+      return "warn";
+    case LogLevel::Error:
+      return "error";
   }
   return "?";
 }
 
 bool isKnownProfile(std::string_view name) {
-  return std::find(std::begin(kProfileNames), std::end(kProfileNames), name) != std::end(kProfileNames);
+  return std::find(std::begin(kProfileNames), std::end(kProfileNames), name) !=
+         std::end(kProfileNames);
 }
 
 const TrunkConfig* GatewayConfig::findTrunk(std::string_view name) const {
@@ -82,11 +100,14 @@ std::string profileList() {
 }
 
 sip::TransportType transportFrom(const std::string& s) {
-  return s == "tcp" ? sip::TransportType::Tcp : s == "tls" ? sip::TransportType::Tls : sip::TransportType::Udp;
+  return s == "tcp"   ? sip::TransportType::Tcp
+         : s == "tls" ? sip::TransportType::Tls
+                      : sip::TransportType::Udp;
 }
 
 // An IP literal under `key` (v4 or v6); host names are refused: the gateway resolves nothing.
-std::optional<std::string> ipLiteral(Node& n, std::string_view key, std::optional<std::string> def) {
+std::optional<std::string> ipLiteral(Node& n, std::string_view key,
+                                     std::optional<std::string> def) {
   auto s = n.string(key, def);
   if (!s) return s;
   if (!sip::Endpoint::fromIp(*s, 1)) {
@@ -114,7 +135,8 @@ std::optional<std::string> profileName(Node& n) {
 // Sockets that cannot coexist: same port, same socket type (UDP vs TCP/TLS), and the same
 // address or a wildcard of the same family.
 bool socketsClash(const SipListenConfig& a, const SipListenConfig& b) {
-  const bool udpA = a.transport == sip::TransportType::Udp, udpB = b.transport == sip::TransportType::Udp;
+  const bool udpA = a.transport == sip::TransportType::Udp,
+             udpB = b.transport == sip::TransportType::Udp;
   if (udpA != udpB || a.port != b.port) return false;
   if (a.address == b.address) return true;
   auto ea = sip::Endpoint::fromIp(a.address, 1), eb = sip::Endpoint::fromIp(b.address, 1);
@@ -132,7 +154,8 @@ class Reader {
       root_.error("the document must be a map (key: value lines)");
       return;
     }
-    root_.allowOnly({"node", "sip", "isup", "trunks", "routes", "profiles", "call", "metrics", "log"});
+    root_.allowOnly(
+        {"node", "sip", "isup", "trunks", "routes", "profiles", "call", "metrics", "log"});
     c_.node = *root_.string("node", "siptgw");
     if (c_.node.empty() || c_.node.find_first_of(" \t/\"") != std::string::npos)
       root_.error("a node name without spaces, '/' or quotes is needed", "node");
@@ -146,17 +169,22 @@ class Reader {
     readMetrics(root_.child("metrics"));
     Node log = root_.child("log");
     log.allowOnly({"level"});
-    const std::string lvl = *log.choice("level", {"trace", "debug", "info", "warn", "error"}, "info");
-    for (LogLevel l : {LogLevel::Trace, LogLevel::Debug, LogLevel::Info, LogLevel::Warn, LogLevel::Error})
+    const std::string lvl =
+        *log.choice("level", {"trace", "debug", "info", "warn", "error"}, "info");
+    for (LogLevel l :
+         {LogLevel::Trace, LogLevel::Debug, LogLevel::Info, LogLevel::Warn, LogLevel::Error})
       if (logLevelName(l) == lvl) c_.logLevel = l;
   }
 
  private:
+  // The YAML node at `path`, for the readers that iterate keys. yaml-cpp's Node::operator=
+  // writes through to the referenced node, so walk with reset() and const lookups only.
   YAML::Node raw(std::initializer_list<std::string_view> path) const {
-    YAML::Node n = doc_;
+    YAML::Node n(doc_);
     for (std::string_view k : path) {
       if (!n.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
-      n = n[std::string(k)];
+      const YAML::Node& cn = n;
+      n.reset(cn[std::string(k)]);
     }
     return n;
   }
@@ -177,8 +205,8 @@ class Reader {
       anyTls = anyTls || lc.transport == sip::TransportType::Tls;
       for (const auto& other : c_.sip.listen)
         if (socketsClash(other, lc))
-          l.error("clashes with another listener (" + std::string(sip::toString(other.transport)) + " " + other.address +
-                      ":" + std::to_string(other.port) + ")",
+          l.error("clashes with another listener (" + std::string(sip::toString(other.transport)) +
+                      " " + other.address + ":" + std::to_string(other.port) + ")",
                   "port");
       c_.sip.listen.push_back(std::move(lc));
     }
@@ -211,11 +239,15 @@ class Reader {
       if (n == sip::TimerName::MinSE || n == sip::TimerName::SessionExpires)
         st.error(v.error().message, n == sip::TimerName::MinSE ? "min_se" : "expires");
       else
-        timers.error(v.error().message, n == sip::TimerName::T2 ? "T2" : n == sip::TimerName::T4 ? "T4" : "T1");
+        timers.error(v.error().message, n == sip::TimerName::T2   ? "T2"
+                                        : n == sip::TimerName::T4 ? "T4"
+                                                                  : "T1");
     }
 
     const std::string rel = *s.choice("100rel", {"disabled", "supported", "required"}, "supported");
-    c_.sip.rel100 = rel == "disabled" ? Rel100Mode::Disabled : rel == "required" ? Rel100Mode::Required : Rel100Mode::Supported;
+    c_.sip.rel100 = rel == "disabled"   ? Rel100Mode::Disabled
+                    : rel == "required" ? Rel100Mode::Required
+                                        : Rel100Mode::Supported;
 
     if (s.has("host")) {
       c_.sip.host = *s.string("host", "");
@@ -223,7 +255,9 @@ class Reader {
         s.error("'" + c_.sip.host + "' is not a host name or address", "host");
     } else if (!c_.sip.listen.empty()) {
       c_.sip.host = c_.sip.listen.front().address;
-      if (isWildcard(c_.sip.host)) s.error("the first listener binds a wildcard address: set sip.host for the URIs we build");
+      if (isWildcard(c_.sip.host))
+        listen.at(0).error("a wildcard address: set sip.host, the host of the URIs we build",
+                           "address");
     }
 
     Node peers = s.child("peers");
@@ -245,18 +279,23 @@ class Reader {
   }
 
   void readIsup(Node n) {
-    n.allowOnly({"variant", "point_code", "network_indicator", "timers", "link", "m3ua", "simulator", "pcap"});
+    n.allowOnly({"variant", "point_code", "network_indicator", "timers", "link", "m3ua",
+                 "simulator", "pcap"});
     auto& st = c_.isup.stack;
-    st.variant = *n.choice("variant", {"itu", "ansi"}, "itu") == "ansi" ? isup::Variant::Ansi : isup::Variant::Itu;
+    st.variant = *n.choice("variant", {"itu", "ansi"}, "itu") == "ansi" ? isup::Variant::Ansi
+                                                                        : isup::Variant::Itu;
     st.opc = readPointCode(n, "point_code", st.variant, true).value_or(0);
     st.network_indicator = static_cast<uint8_t>(*n.integer("network_indicator", 0, 3, 2));
     if (n.has("timers")) readIsupTimers(n.child("timers"), raw({"isup", "timers"}), st.timers);
-    c_.isup.link = *n.choice("link", {"simulator", "m3ua"}, "simulator") == "m3ua" ? IsupLinkKind::M3ua : IsupLinkKind::Simulator;
+    c_.isup.link = *n.choice("link", {"simulator", "m3ua"}, "simulator") == "m3ua"
+                       ? IsupLinkKind::M3ua
+                       : IsupLinkKind::Simulator;
     c_.isup.pcap = *n.string("pcap", "");
   }
 
   void readTrunks(Node list) {
-    if (root_.has("trunks") && (!list.isSequence() || list.size() == 0)) list.error("a list of trunks is needed here");
+    if (root_.has("trunks") && (!list.isSequence() || list.size() == 0))
+      list.error("a list of trunks is needed here");
     const isup::Variant v = c_.isup.stack.variant;
     for (std::size_t i = 0; i < list.size(); ++i) {
       Node t = list.at(i);
@@ -280,14 +319,16 @@ class Reader {
     for (std::size_t a = 0; a < mine.size(); ++a) {
       for (std::size_t b = 0; b < a; ++b)
         if (mine[a].first <= mine[b].last && mine[b].first <= mine[a].last)
-          t.child("cics").at(a).error("CICs " + std::to_string(mine[a].first) + ".." + std::to_string(mine[a].last) +
+          t.child("cics").at(a).error("CICs " + std::to_string(mine[a].first) + ".." +
+                                      std::to_string(mine[a].last) +
                                       " overlap another range of this trunk");
       for (const auto& other : c_.trunks) {
         if (other.group.dpc != tc.group.dpc) continue;
         for (const auto& r : other.group.cics)
           if (mine[a].first <= r.last && r.first <= mine[a].last)
-            t.child("cics").at(a).error("CICs " + std::to_string(mine[a].first) + ".." + std::to_string(mine[a].last) +
-                                        " overlap trunk '" + other.name() + "' (same DPC)");
+            t.child("cics").at(a).error("CICs " + std::to_string(mine[a].first) + ".." +
+                                        std::to_string(mine[a].last) + " overlap trunk '" +
+                                        other.name() + "' (same DPC)");
       }
     }
   }
@@ -299,7 +340,8 @@ class Reader {
     md.rtpPortBase = static_cast<uint16_t>(*m.integer("rtp_port_base", 1024, 65534, 20000));
     md.rtpPortStep = static_cast<uint16_t>(*m.integer("rtp_port_step", 2, 1000, 2));
     if (md.rtpPortBase % 2 != 0) m.error("RTP ports are even (RFC 3550 §11)", "rtp_port_base");
-    if (md.rtpPortStep % 2 != 0) m.error("the step keeps RTP ports even: an even number is needed", "rtp_port_step");
+    if (md.rtpPortStep % 2 != 0)
+      m.error("the step keeps RTP ports even: an even number is needed", "rtp_port_step");
     if (!tc.group.cics.empty()) {
       uint16_t lo = tc.group.cics.front().first, hi = tc.group.cics.front().last;
       for (const auto& r : tc.group.cics) {
@@ -307,15 +349,18 @@ class Reader {
         hi = std::max(hi, r.last);
       }
       md.firstCic = lo;
-      const int64_t top = int64_t{md.rtpPortBase} + int64_t{hi - lo} * md.rtpPortStep + 1;  // + RTCP
+      const int64_t top =
+          int64_t{md.rtpPortBase} + int64_t{hi - lo} * md.rtpPortStep + 1;  // + RTCP
       if (top > 65535)
-        m.error("CIC " + std::to_string(hi) + " would need port " + std::to_string(top) + " (above 65535)",
+        m.error("CIC " + std::to_string(hi) + " would need port " + std::to_string(top) +
+                    " (above 65535)",
                 m.has("rtp_port_base") ? "rtp_port_base" : "");
     }
     if (m.has("codecs")) {
       md.codecs.clear();
       Node cs = m.child("codecs");
-      if (!cs.isSequence() || cs.size() == 0) cs.error("a list of codecs (PCMA, PCMU, clearmode) is needed here");
+      if (!cs.isSequence() || cs.size() == 0)
+        cs.error("a list of codecs (PCMA, PCMU, clearmode) is needed here");
       for (std::size_t k = 0; k < cs.size(); ++k) {
         Node e = cs.at(k);
         auto s = e.asString();
@@ -337,17 +382,20 @@ class Reader {
 
   void readSimulatorAndM3ua(Node n) {
     auto& st = c_.isup.stack;
-    if (c_.isup.link == IsupLinkKind::M3ua) {
+    const bool m3ua = c_.isup.link == IsupLinkKind::M3ua;
+    // Checked whenever present, so switching `link` later brings no surprise.
+    if (m3ua || n.has("m3ua")) {
       auto& m3 = c_.isup.m3ua;
       m3.variant = st.variant;
       m3.local_pc = st.opc;
       m3.network_indicator = st.network_indicator;
       readM3uaSection(n.child("m3ua", true), c_.node, m3);
       for (const auto& t : c_.trunks)
-        if (std::none_of(m3.routes.begin(), m3.routes.end(), [&](const auto& r) { return r.dpc == t.group.dpc; }))
+        if (std::none_of(m3.routes.begin(), m3.routes.end(),
+                         [&](const auto& r) { return r.dpc == t.group.dpc; }))
           m3.routes.push_back({t.group.dpc, 0});
-      return;
     }
+    if (m3ua) return;
     Node s = n.child("simulator");
     s.allowOnly({"point_code", "terminating", "originating"});
     auto& sim = c_.isup.simulator;
@@ -358,21 +406,27 @@ class Reader {
     }
     if (sim.pointCode == st.opc && n.has("point_code")) {
       Node& where = s.has("point_code") ? s : n;
-      where.error("the simulator needs a point code of its own (not isup.point_code)", "point_code");
+      where.error("the simulator needs a point code of its own (not isup.point_code)",
+                  "point_code");
     }
     // The in-process link joins exactly two signalling points.
     const std::string simPc = isup::m3ua::formatPc(sim.pointCode, st.variant);
     Node trunks = root_.child("trunks");
     for (std::size_t i = 0; i < c_.trunks.size(); ++i)
       if (c_.trunks[i].group.dpc != sim.pointCode)
-        trunks.at(i).error("with link: simulator every trunk's DPC is the simulator's point code " + simPc, "dpc");
+        trunks.at(i).error(
+            "with link: simulator every trunk's DPC is the simulator's point code " + simPc, "dpc");
     Node term = s.child("terminating");
-    if (s.has("terminating") && !term.isSequence()) term.error("a list of terminating rules is needed here");
-    for (std::size_t i = 0; i < term.size(); ++i) readTerminatingRule(term.at(i), sim.rules, sim.incomingOverlap);
+    if (s.has("terminating") && !term.isSequence())
+      term.error("a list of terminating rules is needed here");
+    for (std::size_t i = 0; i < term.size(); ++i)
+      readTerminatingRule(term.at(i), sim.rules, sim.incomingOverlap);
     Node orig = s.child("originating");
-    if (s.has("originating") && !orig.isSequence()) orig.error("a list of originating plans is needed here");
+    if (s.has("originating") && !orig.isSequence())
+      orig.error("a list of originating plans is needed here");
     const auto groups = simulatorGroups(c_);
-    for (std::size_t i = 0; i < orig.size(); ++i) readOriginatingPlan(orig.at(i), groups, sim.plans);
+    for (std::size_t i = 0; i < orig.size(); ++i)
+      readOriginatingPlan(orig.at(i), groups, sim.plans);
   }
 
   void readRoutes(Node list) {
@@ -383,12 +437,16 @@ class Reader {
       RouteConfig rc;
       rc.line = r.line();
       rc.prefix = *r.string("prefix", "");
-      if (!isDialString(rc.prefix)) r.error("'" + rc.prefix + "' is not a digit string (0-9 * #)", "prefix");
+      if (!isDialString(rc.prefix))
+        r.error("'" + rc.prefix + "' is not a digit string (0-9 * #)", "prefix");
       const std::string from = *r.choice("from", {"any", "sip", "isup"}, "any");
-      rc.from = from == "sip" ? RouteSource::Sip : from == "isup" ? RouteSource::Isup : RouteSource::Any;
+      rc.from = from == "sip"    ? RouteSource::Sip
+                : from == "isup" ? RouteSource::Isup
+                                 : RouteSource::Any;
       const bool toTrunk = r.has("trunk"), toPeer = r.has("sip_peer");
       if (toTrunk == toPeer) {
-        r.error(toTrunk ? "give trunk or sip_peer, not both" : "missing the target: 'trunk: NAME' or 'sip_peer: NAME'",
+        r.error(toTrunk ? "give trunk or sip_peer, not both"
+                        : "missing the target: 'trunk: NAME' or 'sip_peer: NAME'",
                 toTrunk ? "sip_peer" : "");
       } else if (toTrunk) {
         rc.targetKind = RouteTargetKind::Trunk;
@@ -401,17 +459,20 @@ class Reader {
       }
       rc.strip = static_cast<uint8_t>(*r.integer("strip", 0, 32, 0));
       rc.prepend = *r.string("prepend", "");
-      if (!isDialString(rc.prepend)) r.error("'" + rc.prepend + "' is not a digit string (0-9 * #)", "prepend");
+      if (!isDialString(rc.prepend))
+        r.error("'" + rc.prepend + "' is not a digit string (0-9 * #)", "prepend");
       if (rc.prepend.size() > 32) r.error("at most 32 digits", "prepend");
       if (r.has("noa")) {
-        const std::string noa = *r.choice("noa", {"subscriber", "national", "international", "unknown"}, "unknown");
-        for (auto k : {NatureOfAddress::Subscriber, NatureOfAddress::Unknown, NatureOfAddress::National,
-                       NatureOfAddress::International})
+        const std::string noa =
+            *r.choice("noa", {"subscriber", "national", "international", "unknown"}, "unknown");
+        for (auto k : {NatureOfAddress::Subscriber, NatureOfAddress::Unknown,
+                       NatureOfAddress::National, NatureOfAddress::International})
           if (natureOfAddressName(k) == noa) rc.noa = k;
       }
       for (const auto& other : c_.routes)
         if (other.prefix == rc.prefix && other.from == rc.from)
-          r.error("duplicate route for prefix '" + rc.prefix + "' (first at line " + std::to_string(other.line) + ")",
+          r.error("duplicate route for prefix '" + rc.prefix + "' (first at line " +
+                      std::to_string(other.line) + ")",
                   "prefix");
       c_.routes.push_back(std::move(rc));
     }
@@ -435,11 +496,13 @@ class Reader {
       ProfileOverrides& ov = c_.profiles[name];
       if (o.has("cause_to_status"))
         for (auto [cause, status] :
-             readIntMap(o.child("cause_to_status"), raw({"profiles", name, "cause_to_status"}), 1, 127, 400, 699, "Q.850 cause"))
+             readIntMap(o.child("cause_to_status"), raw({"profiles", name, "cause_to_status"}), 1,
+                        127, 400, 699, "Q.850 cause"))
           ov.causeToStatus[static_cast<uint8_t>(cause)] = static_cast<uint16_t>(status);
       if (o.has("status_to_cause"))
         for (auto [status, cause] :
-             readIntMap(o.child("status_to_cause"), raw({"profiles", name, "status_to_cause"}), 400, 699, 1, 127, "SIP status"))
+             readIntMap(o.child("status_to_cause"), raw({"profiles", name, "status_to_cause"}), 400,
+                        699, 1, 127, "SIP status"))
           ov.statusToCause[static_cast<uint16_t>(status)] = static_cast<uint8_t>(cause);
     }
   }
@@ -447,7 +510,8 @@ class Reader {
   void readCall(Node n) {
     n.allowOnly({"t11_ms", "sip_no_answer_ms"});
     c_.call.t11Ms = static_cast<uint32_t>(*n.integer("t11_ms", 15000, 20000, 15000));
-    c_.call.sipNoAnswerMs = static_cast<uint32_t>(*n.integer("sip_no_answer_ms", 0, kMaxMs, 120000));
+    c_.call.sipNoAnswerMs =
+        static_cast<uint32_t>(*n.integer("sip_no_answer_ms", 0, kMaxMs, 120000));
   }
 
   void readMetrics(Node n) {
@@ -461,8 +525,8 @@ class Reader {
     const SipListenConfig asSocket{sip::TransportType::Tcp, m.address, m.port};
     for (const auto& l : c_.sip.listen)
       if (socketsClash(l, asSocket))
-        n.error("clashes with the SIP " + std::string(sip::toString(l.transport)) + " listener " + l.address + ":" +
-                    std::to_string(l.port),
+        n.error("clashes with the SIP " + std::string(sip::toString(l.transport)) + " listener " +
+                    l.address + ":" + std::to_string(l.port),
                 "port");
   }
 
@@ -490,9 +554,11 @@ std::vector<isup::CircuitGroupConfig> simulatorGroups(const GatewayConfig& c) {
   for (const auto& t : c.trunks) {
     isup::CircuitGroupConfig g = t.group;
     g.dpc = c.isup.stack.opc;
-    g.direction = t.group.direction == isup::GroupDirection::IncomingOnly   ? isup::GroupDirection::OutgoingOnly
-                  : t.group.direction == isup::GroupDirection::OutgoingOnly ? isup::GroupDirection::IncomingOnly
-                                                                            : isup::GroupDirection::BothWay;
+    g.direction = t.group.direction == isup::GroupDirection::IncomingOnly
+                      ? isup::GroupDirection::OutgoingOnly
+                  : t.group.direction == isup::GroupDirection::OutgoingOnly
+                      ? isup::GroupDirection::IncomingOnly
+                      : isup::GroupDirection::BothWay;
     out.push_back(std::move(g));
   }
   return out;
@@ -503,23 +569,26 @@ std::string GatewayConfig::summary() const {
   for (std::size_t i = 0; i < sip.listen.size(); ++i) {
     const auto& l = sip.listen[i];
     const bool v6 = l.address.find(':') != std::string::npos;
-    s += std::string(i ? ", " : " ") + lower(sip::toString(l.transport)) + " " + (v6 ? "[" : "") + l.address +
-         (v6 ? "]" : "") + ":" + std::to_string(l.port);
+    s += std::string(i ? ", " : " ") + lower(sip::toString(l.transport)) + " " + (v6 ? "[" : "") +
+         l.address + (v6 ? "]" : "") + ":" + std::to_string(l.port);
   }
   std::size_t circuits = 0;
   for (const auto& t : trunks)
     for (const auto& r : t.group.cics) circuits += static_cast<std::size_t>(r.last - r.first) + 1;
   s += "; ISUP " + std::string(isup::variantName(isup.stack.variant)) + " " +
-       isup::m3ua::formatPc(isup.stack.opc, isup.stack.variant) + " over " + std::string(isupLinkKindName(isup.link));
+       isup::m3ua::formatPc(isup.stack.opc, isup.stack.variant) + " over " +
+       std::string(isupLinkKindName(isup.link));
   s += "; " + std::to_string(trunks.size()) + " trunk" + (trunks.size() == 1 ? "" : "s") + " (" +
        std::to_string(circuits) + " circuits), " + std::to_string(sip.peers.size()) + " SIP peer" +
        (sip.peers.size() == 1 ? "" : "s") + ", " + std::to_string(routes.size()) + " route" +
        (routes.size() == 1 ? "" : "s");
-  s += metrics.enabled ? "; metrics " + metrics.address + ":" + std::to_string(metrics.port) : "; metrics off";
+  s += metrics.enabled ? "; metrics " + metrics.address + ":" + std::to_string(metrics.port)
+                       : "; metrics off";
   return s;
 }
 
-Result<GatewayConfig, config::Errors> parseGatewayConfig(std::string_view yamlText, const std::string& fileName) {
+Result<GatewayConfig, config::Errors> parseGatewayConfig(std::string_view yamlText,
+                                                         const std::string& fileName) {
   config::Errors errs;
   auto doc = config::parseYaml(yamlText, fileName);
   if (!doc) {

@@ -4,9 +4,12 @@ namespace siptgw::gateway {
 
 std::string_view noRouteWhyName(NoRoute::Why w) {
   switch (w) {
-    case NoRoute::Why::NoMatch: return "no route matches";
-    case NoRoute::Why::BadDigit: return "the called number has a character outside 0-9 * #";
-    case NoRoute::Why::EmptyNumber: return "the route strips every digit";
+    case NoRoute::Why::NoMatch:
+      return "no route matches";
+    case NoRoute::Why::BadDigit:
+      return "the called number has a character outside 0-9 * #";
+    case NoRoute::Why::EmptyNumber:
+      return "the route strips every digit";
   }
   return "?";
 }
@@ -79,7 +82,8 @@ Result<RouteMatch, NoRoute> Router::route(CallOrigin origin, std::string_view di
   }
   if (best == kNone) return Unexpected{NoRoute{NoRoute::Why::NoMatch}};
   const Entry& e = entries_[static_cast<std::size_t>(best)];
-  const std::string_view rest = digits.size() > e.strip ? digits.substr(e.strip) : std::string_view{};
+  const std::string_view rest =
+      digits.size() > e.strip ? digits.substr(e.strip) : std::string_view{};
   if (rest.empty() && e.prepend.empty()) return Unexpected{NoRoute{NoRoute::Why::EmptyNumber}};
   RouteMatch m;
   m.kind = e.kind;

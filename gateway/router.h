@@ -26,18 +26,18 @@ enum class CallOrigin : uint8_t { Sip, Isup };
 
 struct RouteMatch {
   RouteTargetKind kind = RouteTargetKind::Trunk;
-  std::size_t targetIndex = 0;  // into GatewayConfig::trunks or GatewayConfig::sip.peers
-  std::string_view target;      // its name (owned by the Router)
-  std::string number;           // called number after strip / prepend
+  std::size_t targetIndex = 0;         // into GatewayConfig::trunks or GatewayConfig::sip.peers
+  std::string_view target;             // its name (owned by the Router)
+  std::string number;                  // called number after strip / prepend
   std::optional<NatureOfAddress> noa;  // set by the route; nullopt: keep the call's own
-  std::size_t routeIndex = 0;   // into GatewayConfig::routes (for logs)
+  std::size_t routeIndex = 0;          // into GatewayConfig::routes (for logs)
 };
 
 struct NoRoute {
   enum class Why : uint8_t {
-    NoMatch,       // no prefix matches (cause 3 / 404)
-    BadDigit,      // a character outside 0-9 * # in the called number
-    EmptyNumber,   // the route stripped every digit
+    NoMatch,      // no prefix matches (cause 3 / 404)
+    BadDigit,     // a character outside 0-9 * # in the called number
+    EmptyNumber,  // the route stripped every digit
   };
   Why why = Why::NoMatch;
   static constexpr uint16_t kSipStatus = 404;  // RFC 3398 §8.2.6.1: cause 3 ↔ 404
