@@ -100,6 +100,15 @@ Result<sip::TelUri, Rejection> telOf(const sip::Uri& uri, std::string& storage) 
     std::string scratch;
     if (u.empty() || !toSignals(u, scratch) || u.find(';') != std::string_view::npos)
       return Unexpected(badNumber("user part '" + storage + "' is not a telephone number"));
+    // Plain dialled digits ("sip:2001@gw", what SIP phones and SIPp send): a local number
+    // without phone-context (RFC 3966 §5.1.5 asks for one only in tel: URIs), classified by
+    // the profile's number rules like any unprefixed number.
+    if (storage.front() != '+') {
+      sip::TelUri local;
+      local.number = storage;
+      local.global = false;
+      return local;
+    }
   }
   auto tel = sip::parseTelSubscriber(storage);
   if (!tel) return Unexpected(badNumber("user part '" + storage + "' is not a telephone-subscriber"));

@@ -123,6 +123,20 @@ TEST(Numbers, RequestUriForms) {
   EXPECT_EQ(local->digits, "30123456");
 }
 
+// Dialled digits in a sip URI without '+' or user=phone ("sip:2001@gw", what SIP phones and
+// SIPp's built-in scenarios send) are an unprefixed number, classified by the number rules.
+TEST(Numbers, DialledDigitsInSipUserPart) {
+  const Profile p = profileWith(germany());
+  auto n = calledOf("sip:030123456@gw.example.net", p);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(n->digits, "30123456");
+  EXPECT_EQ(n->noa, noa::kNational);
+  auto intl = calledOf("sip:0044201234@gw.example.net", p);
+  ASSERT_TRUE(intl.ok());
+  EXPECT_EQ(intl->digits, "44201234");
+  EXPECT_EQ(intl->noa, noa::kInternational);
+}
+
 TEST(Numbers, RequestUriWithoutNumberIsRejected) {
   const Profile p = profileWith(germany());
   auto alice = calledOf("sip:alice@gw.example.net", p);
