@@ -598,8 +598,23 @@ struct TransportLayer::Impl {
     } else if (!msg.topVia() || !msg.cseq() || !msg.callId()) {
       ++stats.malformedDropped;  // §18.1.2: nothing to answer a response with
       return;
+    } else if (!sentByIsOurs(*msg.topVia())) {
+      ++stats.foreignViaDropped;
+      return;
     }
     if (listener != nullptr) listener->onMessage(msg, src);
+  }
+
+  // §18.1.2: the sent-by of a response's top Via must be one this layer inserts in requests
+  // (any listener's: a request may leave over another transport than its response returns).
+  bool sentByIsOurs(const Via& v) const {
+    for (const auto& u : udp) {
+      if (viaSentByIs(v, u->sentBy)) return true;
+    }
+    for (const auto& a : acceptors) {
+      if (viaSentByIs(v, a->sentBy)) return true;
+    }
+    return udp.empty() && acceptors.empty();  // no listener: no sent-by to compare with
   }
 
   void stamp(const Source& src) {

@@ -4,7 +4,8 @@
 // Receive: a datagram is one message (Message::parse); a stream is framed by StreamFramer
 // (Content-Length, §18.3), and a CRLFCRLF keep-alive ping is answered with a CRLF pong
 // (RFC 5626 §3.5.1). A received request's top Via gets received/rport (§18.2.1, RFC 3581
-// §4) before the TransportListener sees it. A request that does not parse, or lacks a
+// §4) before the TransportListener sees it; a response whose top Via sent-by is none of our
+// listeners' is discarded silently (§18.1.2). A request that does not parse, or lacks a
 // mandatory header (§8.1.1), is answered 400 with a Warning naming the problem when its
 // start line and a Via are usable (§8.2.2 / §21.4.1); otherwise it is dropped and counted.
 //
@@ -62,6 +63,7 @@ struct TransportStats {
   std::uint64_t sent = 0;
   std::uint64_t malformedDropped = 0;  // unusable: no reply possible
   std::uint64_t malformedAnswered = 0; // answered 400
+  std::uint64_t foreignViaDropped = 0; // §18.1.2: responses whose top Via is not ours
   std::uint64_t keepAlivePongs = 0;
   std::uint64_t connectionsAccepted = 0;
   std::uint64_t connectionsOpened = 0;

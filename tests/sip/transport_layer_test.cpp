@@ -93,6 +93,21 @@ TEST(ResponseRouting, Section18_2_2) {
   EXPECT_EQ(d->remote.toString(), "[2001:db8::1]:5060");
 }
 
+TEST(ViaSentBy, Section18_1_2) {
+  auto v = [](std::string_view value) { return *parseVia(value); };
+  EXPECT_TRUE(viaSentByIs(v("SIP/2.0/UDP 192.0.2.1:5070;branch=z9hG4bKa"), "192.0.2.1:5070"));
+  EXPECT_TRUE(viaSentByIs(v("SIP/2.0/UDP GW.Example.com:5070;branch=z9hG4bKa"), "gw.example.COM:5070"));
+  EXPECT_FALSE(viaSentByIs(v("SIP/2.0/UDP 192.0.2.1:5071;branch=z9hG4bKa"), "192.0.2.1:5070"));
+  EXPECT_FALSE(viaSentByIs(v("SIP/2.0/UDP 192.0.2.2:5070;branch=z9hG4bKa"), "192.0.2.1:5070"));
+  // No port: the transport's default (§19.1.2).
+  EXPECT_TRUE(viaSentByIs(v("SIP/2.0/UDP 192.0.2.1;branch=z9hG4bKa"), "192.0.2.1:5060"));
+  EXPECT_TRUE(viaSentByIs(v("SIP/2.0/TLS 192.0.2.1;branch=z9hG4bKa"), "192.0.2.1:5061"));
+  EXPECT_FALSE(viaSentByIs(v("SIP/2.0/TLS 192.0.2.1;branch=z9hG4bKa"), "192.0.2.1:5060"));
+  // received/rport added by the peer do not matter; IPv6 references keep their brackets.
+  EXPECT_TRUE(viaSentByIs(v("SIP/2.0/UDP [2001:db8::1]:5060;received=2001:db8::9;rport=1"), "[2001:db8::1]:5060"));
+  EXPECT_FALSE(viaSentByIs(v("SIP/2.0/UDP 192.0.2.1:5060"), ""));
+}
+
 TEST(MtuRule, SwitchesAndRewritesVia) {
   std::string req = testing::outRequest("MESSAGE", "z9hG4bKm", "UDP", "", std::string(1500, 'b'));
   Destination d = testing::udpDest();
@@ -265,6 +280,29 @@ TEST(UdpTransport, ReceiveStampRespond) {
   EXPECT_EQ(from.port(), local.port);
   EXPECT_EQ(n.layer.stats().received, 1u);
   EXPECT_EQ(n.layer.stats().sent, 1u);
+}
+
+// §18.1.2: a response whose top Via sent-by is not ours is discarded silently.
+TEST(UdpTransport, ResponseWithForeignViaIsDiscarded) {
+  asio::io_context io;
+  Node n(io, listenOn({{TransportType::Udp, "127.0.0.1", 0, ""}}));
+  ASSERT_TRUE(n.layer.start());
+  const Endpoint local = *n.layer.localEndpoint(TransportType::Udp, false);
+  udp::socket peer(io, udp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  auto response = [](std::string_view via, std::string_view branch) {
+    return "SIP/2.0 200 OK\r\nVia: " + std::string(via) + ";branch=" + std::string(branch) +
+           "\r\nFrom: <sip:a@example.com>;tag=f\r\nTo: <sip:b@example.com>;tag=t\r\n"
+           "Call-ID: cid@test\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+  };
+  const udp::endpoint to(asio::ip::make_address("127.0.0.1"), local.port);
+  peer.send_to(asio::buffer(response("SIP/2.0/UDP 127.0.0.1:" + std::to_string(local.port + 1), "z9hG4bKf1")), to);
+  peer.send_to(asio::buffer(response("SIP/2.0/UDP 192.0.2.1:" + std::to_string(local.port), "z9hG4bKf2")), to);
+  peer.send_to(asio::buffer(response("SIP/2.0/UDP 127.0.0.1:" + std::to_string(local.port), "z9hG4bKok")), to);
+  ASSERT_TRUE(runUntil(io, [&] { return n.layer.stats().received == 3; }));
+  ASSERT_TRUE(runUntil(io, [&] { return !n.sink.got.empty(); }));
+  ASSERT_EQ(n.sink.got.size(), 1u);
+  EXPECT_NE(n.sink.got[0].bytes.find("z9hG4bKok"), std::string::npos);
+  EXPECT_EQ(n.layer.stats().foreignViaDropped, 2u);
 }
 
 TEST(UdpTransport, MalformedRequestGets400OrIsDropped) {
