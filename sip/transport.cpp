@@ -546,6 +546,7 @@ struct TransportLayer::Impl {
     auto c = std::make_shared<Connection>(this, ++nextId, t,
                                           t == TransportType::Tls ? clientCtx.get() : nullptr);
     c->remote = remote;
+    if (c->tls) setServerName(*c->tls, remote);
     registerConn(c);
     ++stats.connectionsOpened;
     tcp::endpoint ep(toAsio(remote), remote.port);
@@ -572,6 +573,18 @@ struct TransportLayer::Impl {
       }
     });
     return c;
+  }
+
+  // RFC 5922 §7 / RFC 6066 §3: SNI and the certificate host check for a configured name.
+  void setServerName(asio::ssl::stream<tcp::socket>& s, const Endpoint& remote) {
+    for (const auto& n : cfg.tls.serverNames) {
+      if (!(n.address == remote)) continue;
+      // SSL_set_tlsext_host_name without its C cast
+      SSL_ctrl(s.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+               const_cast<char*>(n.hostName.c_str()));
+      if (cfg.tls.verifyPeer) s.set_verify_callback(asio::ssl::host_name_verification(n.hostName));
+      return;
+    }
   }
 
   // ---- receive processing shared by all transports

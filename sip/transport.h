@@ -1,5 +1,6 @@
 // SIP transports (RFC 3261 §18) on standalone Asio, all on the core io_context thread:
-// UDP, TCP and TLS (asio::ssl over OpenSSL, TLS 1.2 or later), IPv4 and IPv6.
+// UDP, TCP and TLS (asio::ssl over OpenSSL, TLS 1.2 or later), IPv4 and IPv6; as a TLS
+// client, SNI and host name verification for configured server names (RFC 5922 §7).
 //
 // Receive: a datagram is one message (Message::parse); a stream is framed by StreamFramer
 // (Content-Length, §18.3), and a CRLFCRLF keep-alive ping is answered with a CRLF pong
@@ -40,6 +41,15 @@ struct TlsConfig {
   std::string privateKeyFile;   // PEM
   std::string caFile;           // PEM bundle used to verify the peer
   bool verifyPeer = true;       // server side: also requires a client certificate
+  // RFC 5922 §7 (no DNS here, so per address): the host name of the TLS server at an
+  // address. Connecting to it sends the name as SNI (RFC 6066 §3) and, with verifyPeer,
+  // requires the certificate to match it (subjectAltName dNSName, wildcards as OpenSSL's
+  // X509_check_host). Addresses not listed are verified on the chain only.
+  struct ServerName {
+    Endpoint address;
+    std::string hostName;
+  };
+  std::vector<ServerName> serverNames;
 };
 
 struct ListenConfig {

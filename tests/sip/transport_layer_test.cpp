@@ -510,7 +510,7 @@ class TlsTransport : public ::testing::Test {
     std::filesystem::create_directories(dir_);
     for (const char* name : {"a", "b"}) {
       std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 "
-                        "-subj /CN=siptgw-test-" + std::string(name) + " -addext subjectAltName=IP:127.0.0.1 "
+                        "-subj /CN=siptgw-test-" + std::string(name) + " -addext subjectAltName=DNS:sip-" + std::string(name) + ".example.test,IP:127.0.0.1 "
                         "-keyout " + (dir_ / (std::string(name) + ".key")).string() +
                         " -out " + (dir_ / (std::string(name) + ".pem")).string() + " >/dev/null 2>&1";
       ok_ = ok_ && std::system(cmd.c_str()) == 0;
@@ -518,9 +518,12 @@ class TlsTransport : public ::testing::Test {
   }
   static void TearDownTestSuite() { std::filesystem::remove_all(dir_); }
   static TlsConfig tls(const char* self, const char* trust, bool verify = true) {
-    return TlsConfig{(dir_ / (std::string(self) + ".pem")).string(),
-                     (dir_ / (std::string(self) + ".key")).string(),
-                     (dir_ / (std::string(trust) + ".pem")).string(), verify};
+    TlsConfig t;
+    t.certificateFile = (dir_ / (std::string(self) + ".pem")).string();
+    t.privateKeyFile = (dir_ / (std::string(self) + ".key")).string();
+    t.caFile = (dir_ / (std::string(trust) + ".pem")).string();
+    t.verifyPeer = verify;
+    return t;
   }
   static inline std::filesystem::path dir_;
   static inline bool ok_ = true;
@@ -582,6 +585,41 @@ TEST_F(TlsTransport, UntrustedServerCertificateFailsTheSend) {
   ASSERT_TRUE(client2.layer.start());
   ASSERT_EQ(client2.layer.send(d, options("SIP/2.0/TLS 127.0.0.1:1", "z9hG4bKy"), 78), TransportErrc::Ok);
   ASSERT_TRUE(runUntil(io, [&] { return server.sink.got.size() == 1; }, 5000));
+}
+
+// RFC 5922 §7: a configured server name is checked against the certificate (and sent as SNI).
+TEST_F(TlsTransport, ServerNameIsVerified) {
+  ASSERT_TRUE(ok_);
+  asio::io_context io;
+  TransportConfig sc = listenOn({{TransportType::Tls, "127.0.0.1", 0, ""}});
+  sc.tls = tls("a", "a", false);
+  Node server(io, sc);
+  ASSERT_TRUE(server.layer.start());
+  const Endpoint at = *server.layer.localEndpoint(TransportType::Tls, false);
+  Destination d{TransportType::Tls, at, 0};
+  auto clientFor = [&](std::string name, bool verify) {
+    TransportConfig cc;
+    cc.tls = tls("a", "a", verify);
+    cc.tls.serverNames = {{at, std::move(name)}};
+    return std::make_unique<Node>(io, cc);
+  };
+  auto good = clientFor("SIP-A.example.test", true);  // host names compare case-insensitively
+  ASSERT_TRUE(good->layer.start());
+  ASSERT_EQ(good->layer.send(d, options("SIP/2.0/TLS 127.0.0.1:1", "z9hG4bKsn1"), 1), TransportErrc::Ok);
+  ASSERT_TRUE(runUntil(io, [&] { return server.sink.got.size() == 1; }, 5000));
+  EXPECT_TRUE(good->sink.failed.empty());
+
+  auto wrong = clientFor("sip-b.example.test", true);  // chain trusted, name not in the certificate
+  ASSERT_TRUE(wrong->layer.start());
+  ASSERT_EQ(wrong->layer.send(d, options("SIP/2.0/TLS 127.0.0.1:1", "z9hG4bKsn2"), 2), TransportErrc::Ok);
+  ASSERT_TRUE(runUntil(io, [&] { return !wrong->sink.failed.empty(); }, 5000));
+  EXPECT_EQ(wrong->sink.failed[0], std::make_pair(std::uint64_t{2}, TransportErrc::ConnectFailed));
+
+  auto lax = clientFor("sip-b.example.test", false);  // no verification: the name is only SNI
+  ASSERT_TRUE(lax->layer.start());
+  ASSERT_EQ(lax->layer.send(d, options("SIP/2.0/TLS 127.0.0.1:1", "z9hG4bKsn3"), 3), TransportErrc::Ok);
+  ASSERT_TRUE(runUntil(io, [&] { return server.sink.got.size() == 2; }, 5000));
+  EXPECT_EQ(server.sink.got.size(), 2u);
 }
 
 // ---------------------------------------------- transaction layer over the transport
