@@ -525,6 +525,13 @@ class TlsTransport : public ::testing::Test {
     t.verifyPeer = verify;
     return t;
   }
+  // A started node listening for TLS on 127.0.0.1 (ephemeral port).
+  static std::unique_ptr<Node> tlsNode(asio::io_context& io, const char* self, const char* trust, bool verify) {
+    TransportConfig c = listenOn({{TransportType::Tls, "127.0.0.1", 0, ""}});
+    c.tls = tls(self, trust, verify);
+    auto n = std::make_unique<Node>(io, c);
+    return n->layer.start() ? std::move(n) : nullptr;
+  }
   static inline std::filesystem::path dir_;
   static inline bool ok_ = true;
 };
@@ -591,10 +598,9 @@ TEST_F(TlsTransport, UntrustedServerCertificateFailsTheSend) {
 TEST_F(TlsTransport, ServerNameIsVerified) {
   ASSERT_TRUE(ok_);
   asio::io_context io;
-  TransportConfig sc = listenOn({{TransportType::Tls, "127.0.0.1", 0, ""}});
-  sc.tls = tls("a", "a", false);
-  Node server(io, sc);
-  ASSERT_TRUE(server.layer.start());
+  std::unique_ptr<Node> serverNode = tlsNode(io, "a", "a", false);
+  ASSERT_TRUE(serverNode);
+  Node& server = *serverNode;
   const Endpoint at = *server.layer.localEndpoint(TransportType::Tls, false);
   Destination d{TransportType::Tls, at, 0};
   auto clientFor = [&](std::string name, bool verify) {
