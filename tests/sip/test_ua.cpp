@@ -13,7 +13,8 @@
 //          [--cancel-after MS]
 //     both (E2eActions below, for the SIPp UPDATE/INFO/100rel/TLS scenarios):
 //          [--update-early MS] [--update-confirmed MS] [--info-confirmed MS]
-//          [--tls-cert PEM --tls-key PEM [--tls-ca PEM]]
+//          [--tls-cert PEM --tls-key PEM [--tls-ca PEM]] [--tls-server-name NAME (UAC: the
+//          host name --dest must prove, RFC 5922 §7)]
 //   Besides COUNTERS, prints "MSGS k=v ..." (E2eActions): what the handler saw (offer_rx,
 //   info_rx, prack_rx, provisional_rx), what it sent (update_tx, info_tx) and the raw counts
 //   of messages received per method / per method and status (rx_UPDATE, rx_INFO_200...).
@@ -25,6 +26,7 @@
 #include <cstdlib>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -57,7 +59,7 @@ struct Options {
   int hangupAfter = 1000;
   // E2eActions
   int cancelAfter = -1, updateEarly = -1, updateConfirmed = -1, infoConfirmed = -1;
-  std::string tlsCert, tlsKey, tlsCa;
+  std::string tlsCert, tlsKey, tlsCa, tlsServerName;
 };
 
 std::string_view reasonFor(std::uint16_t code) {
@@ -173,8 +175,15 @@ bool parseE2eArg(const std::string& a, const std::function<const char*()>& next,
   else if (a == "--tls-cert") o.tlsCert = next();
   else if (a == "--tls-key") o.tlsKey = next();
   else if (a == "--tls-ca") o.tlsCa = next();
+  else if (a == "--tls-server-name") o.tlsServerName = next();
   else return false;
   return true;
+}
+// --dest as an Endpoint (nullopt when it is not IP:PORT).
+std::optional<Endpoint> destEndpoint(const std::string& dest) {
+  const std::size_t colon = dest.rfind(':');
+  if (colon == std::string::npos) return std::nullopt;
+  return Endpoint::fromIp(dest.substr(0, colon), static_cast<std::uint16_t>(std::atoi(dest.substr(colon + 1).c_str())));
 }
 // ---- end of E2eActions
 
@@ -298,7 +307,11 @@ int main(int argc, char** argv) {
   AsioTimerService clock(io);
   TransportConfig tcfg;
   tcfg.listeners = {{o.transport, "127.0.0.1", o.port, ""}};
-  tcfg.tls = TlsConfig{o.tlsCert, o.tlsKey, o.tlsCa, !o.tlsCa.empty()};
+  tcfg.tls.certificateFile = o.tlsCert;
+  tcfg.tls.privateKeyFile = o.tlsKey;
+  tcfg.tls.caFile = o.tlsCa;
+  tcfg.tls.verifyPeer = !o.tlsCa.empty();
+  if (auto ep = destEndpoint(o.dest); ep && !o.tlsServerName.empty()) tcfg.tls.serverNames = {{*ep, o.tlsServerName}};
   TransportLayer net(io, clock, tcfg);
   if (auto r = net.start(); !r) {
     std::fprintf(stderr, "%s\n", r.error().c_str());
@@ -322,9 +335,7 @@ int main(int argc, char** argv) {
   Timer pacer(clock);
   std::function<void()> place = [&] {
     if (placed >= o.calls) return;
-    const std::size_t colon = o.dest.rfind(':');
-    auto ep = Endpoint::fromIp(o.dest.substr(0, colon),
-                               static_cast<std::uint16_t>(std::atoi(o.dest.substr(colon + 1).c_str())));
+    auto ep = destEndpoint(o.dest);
     if (!ep) {
       std::fprintf(stderr, "bad --dest %s\n", o.dest.c_str());
       io.stop();
