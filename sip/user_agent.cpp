@@ -64,6 +64,8 @@ std::string_view toString(EndReason r) {
     case EndReason::Rel1xxTimeout: return "Rel1xxTimeout";
     case EndReason::Timeout: return "Timeout";
     case EndReason::TransportError: return "TransportError";
+    case EndReason::DialogLost: return "DialogLost";
+    case EndReason::SessionExpired: return "SessionExpired";
   }
   return "?";
 }
@@ -105,8 +107,8 @@ std::string InviteSession::contact() const {
   return c;
 }
 
-void InviteSession::sendInDialog(Dialog& d, std::string_view method, std::string_view extra,
-                                 std::string_view body, std::string_view ctype) {
+TxnId InviteSession::sendInDialog(Dialog& d, std::string_view method, std::string_view extra,
+                                  std::string_view body, std::string_view ctype) {
   Destination nd = d.nextHop(transport_).value_or(dst_);
   if (isReliable(nd.transport) && nd.transport == dst_.transport) nd.connection = dst_.connection;
   std::string out;
@@ -117,7 +119,9 @@ void InviteSession::sendInDialog(Dialog& d, std::string_view method, std::string
   addRaw(b, extra);
   b.finish(body, body.empty() ? std::string_view{} : ctype);
   auto r = ua_.layer_.sendRequest(std::move(out), nd);
-  if (r) ua_.bind(*r, *this);
+  if (!r) return 0;
+  ua_.bind(*r, *this);
+  return *r;
 }
 
 void InviteSession::buildResponse(std::string& out, std::uint16_t code, std::string_view reason,
@@ -314,6 +318,74 @@ bool InviteSession::update(std::string_view sdp) {
   return true;
 }
 
+void InviteSession::retryAfter491(std::function<void()> retry) {
+  // §14.1: the Call-ID owner (our UAC role) waits 2.1-4 s, the other side 0-2 s, in 10 ms units.
+  const std::uint32_t ms = uac_ ? 2100 + 10 * static_cast<std::uint32_t>(ua_.rng_() % 191)
+                                : 10 * static_cast<std::uint32_t>(ua_.rng_() % 201);
+  retryTimer_.start(ms, std::move(retry));
+}
+
+bool InviteSession::reinvite(std::string_view sdp) {
+  if (state_ != SessionState::Confirmed || !dialog_ || reinviteTxn_ != 0) return false;
+  if (sdp.empty() ? oa_.state() != OaState::Stable : !oa_.sendOffer()) return false;
+  if (!sdp.empty()) localSdp_ = sdp;
+  reinviteSdp_ = sdp;
+  std::string extra;
+  extra.append("Allow: ").append(kAllow).append("\r\n");
+  reinviteTxn_ = sendInDialog(*dialog_, "INVITE", extra, sdp, kSdp);
+  if (reinviteTxn_ == 0) {
+    oa_.rollbackLocal();
+    return false;
+  }
+  return true;
+}
+
+void InviteSession::onReinviteResponse(const Message& rsp) {
+  const std::uint16_t code = rsp.statusCode();
+  if (code < 200 || state_ == SessionState::Terminated) return;
+  if (code < 300 && rsp.cseq()->number == ackCSeq_ && !ack_.empty()) {  // retransmitted 2xx
+    ++ua_.stats_.ackResent;
+    ua_.layer_.sendStateless(ackDst_, ack_);
+    return;
+  }
+  reinviteTxn_ = 0;
+  if (code < 300) {
+    if (!dialog_) return;
+    dialog_->refreshTarget(rsp);  // §12.2.1.2
+    if (classifyBody(rsp) == SdpBody::Sdp &&
+        (oa_.state() == OaState::LocalOffer || oa_.state() == OaState::Stable)) {
+      oa_.receive();  // our offer's answer, or (re-INVITE without offer) the 2xx's offer
+      remoteSdp_ = rsp.body();
+    }
+    sendAck(*dialog_, rsp, false);  // answers a 2xx offer
+    ua_.handler_.onReinviteResult(*this, rsp);
+    return;
+  }
+  oa_.rollbackLocal();  // RFC 6337 §3.1.1: the session stays as before the re-INVITE
+  if (code == 491) {
+    const std::string sdp = reinviteSdp_;
+    retryAfter491([this, sdp] { reinvite(sdp); });
+  }
+  ua_.handler_.onReinviteResult(*this, rsp);
+  if (code == 481 || code == 408) onInDialogFailure(code);
+}
+
+void InviteSession::onReinviteFailure(TxnFailure f) {
+  reinviteTxn_ = 0;
+  oa_.rollbackLocal();
+  onInDialogFailure(equivalentStatus(f));
+}
+
+void InviteSession::onInDialogFailure(std::uint16_t code) {
+  // §12.2.1.2 / §14.1: 481 means the dialog is gone; a 408 or timeout ends it with BYE.
+  if (state_ == SessionState::Terminated) return;
+  if (code == 481) return end(EndReason::DialogLost, code);
+  if (Dialog* d = activeDialog(); d != nullptr && state_ != SessionState::Terminating) {
+    sendInDialog(*d, "BYE", {}, {}, {});
+  }
+  end(EndReason::Timeout, code);
+}
+
 bool InviteSession::info(std::string_view contentType, std::string_view body, std::string_view infoPackage) {
   Dialog* d = activeDialog();
   if (d == nullptr || state_ == SessionState::Terminated) return false;
@@ -370,6 +442,7 @@ void InviteSession::sendAck(Dialog& d, const Message& ok, bool sendBye) {
   if (!sendBye) {
     ack_ = std::move(out);
     ackDst_ = nd;
+    ackCSeq_ = ok.cseq()->number;
   } else {
     sendInDialog(d, "BYE", {}, {}, {});
   }
@@ -432,6 +505,7 @@ void InviteSession::onInviteResponse(const Message& rsp) {
   if (code < 300) {
     if (dialog_) {
       if (dialog_->remoteTag() == tag) {  // a retransmission of the 2xx: ACK again
+        if (rsp.cseq()->number != ackCSeq_) return;
         ++ua_.stats_.ackResent;
         ua_.layer_.sendStateless(ackDst_, ack_);
       } else if (auto nd = Dialog::createUac(invite_, rsp)) {  // §13.2.2.4: another fork
@@ -579,7 +653,7 @@ void InviteSession::onReInvite(Transaction& t, const Message& req) {
     ++ua_.stats_.responses500;
     return ua_.respond(t, req, 500, "Server Internal Error", "Retry-After: " + u32(static_cast<std::uint32_t>(ua_.rng_() % 10)) + "\r\n");
   }
-  if (oa_.state() != OaState::Stable) {
+  if (oa_.state() != OaState::Stable || reinviteTxn_ != 0) {  // §14.2: glare with ours
     ++ua_.stats_.responses491;
     return ua_.respond(t, req, 491, "Request Pending");
   }
@@ -853,6 +927,7 @@ void UserAgent::onResponse(Transaction& t, const Message& rsp) {
   const std::string_view method = rsp.cseq()->method;
   const std::uint16_t code = rsp.statusCode();
   if (method == "INVITE" && t.id() == s->inviteTxn_) return s->onInviteResponse(rsp);
+  if (method == "INVITE") return s->onReinviteResponse(rsp);
   if (method == "BYE" && code >= 200) {
     if (rsp.has(HeaderId::Reason)) s->remoteReason_ = firstReason(rsp);
     if (s->state_ == SessionState::Terminating) s->end(EndReason::LocalBye, code);
@@ -867,11 +942,7 @@ void UserAgent::onResponse(Transaction& t, const Message& rsp) {
       }
     } else {
       s->oa_.rollbackLocal();
-      if (code == 491) {  // §14.1: retry after a random delay
-        const std::uint32_t ms = s->uac_ ? 2100 + static_cast<std::uint32_t>(rng_() % 1901)
-                                         : static_cast<std::uint32_t>(rng_() % 2001);
-        s->retryTimer_.start(ms, [s] { s->update(s->updateSdp_); });
-      }
+      if (code == 491) s->retryAfter491([s] { s->update(s->updateSdp_); });
     }
   }
 }
@@ -882,7 +953,7 @@ void UserAgent::onStrayResponse(const Message& rsp, const Source&) {
   auto it = dialogs_.find(dialogKeyOfResponse(rsp));
   if (it == dialogs_.end()) return;
   InviteSession* s = find(it->second);
-  if (s == nullptr || !s->uac_ || s->ack_.empty()) return;
+  if (s == nullptr || s->ack_.empty() || rsp.cseq()->number != s->ackCSeq_) return;
   ++stats_.ackResent;
   layer_.sendStateless(s->ackDst_, s->ack_);
 }
@@ -891,6 +962,7 @@ void UserAgent::onFailure(Transaction& t, TxnFailure f) {
   InviteSession* s = byTxn(t.id());
   if (s == nullptr) return;
   if (t.id() == s->inviteTxn_ && s->uac_) return s->onInviteFailure(f);
+  if (t.id() == s->reinviteTxn_) return s->onReinviteFailure(f);
   if (t.kind() == TxnKind::NonInviteClient && t.request().method() == "BYE" &&
       s->state_ == SessionState::Terminating) {
     s->end(EndReason::LocalBye, equivalentStatus(f));

@@ -34,6 +34,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <random>
@@ -71,6 +72,8 @@ enum class EndReason : std::uint8_t {
   Rel1xxTimeout, // RFC 3262 §3: no PRACK within 64·T1, 5xx sent
   Timeout,       // a transaction timed out (408)
   TransportError,
+  DialogLost,    // 481 to an in-dialog request of ours (RFC 3261 §12.2.1.2, §14.1)
+  SessionExpired,  // RFC 4028 §10: no session refresh in time, BYE sent
 };
 std::string_view toString(EndReason r);
 
@@ -98,6 +101,9 @@ class SessionHandler {
   // A remote offer needs an answer (2xx to an INVITE without offer, UPDATE): fill `answer`
   // with an SDP body; empty means "reuse our last local SDP".
   virtual void onOffer(InviteSession& /*s*/, std::string_view /*offer*/, std::string& /*answer*/) {}
+  // The final response to a re-INVITE we sent (InviteSession::reinvite); a non-2xx other
+  // than 481/408 leaves the session as it was (RFC 3261 §14.1).
+  virtual void onReinviteResult(InviteSession& /*s*/, const Message& /*rsp*/) {}
   virtual void onTerminated(InviteSession& s, EndReason why, std::uint16_t code) = 0;
 };
 
@@ -153,6 +159,12 @@ class InviteSession {
   bool cancel(std::string_view reasonHeader = {});
   // UPDATE with an offer (RFC 3311); false when an offer is outstanding.
   bool update(std::string_view sdp);
+  // re-INVITE in the confirmed dialog (RFC 3261 §14.1), with an offer when `sdp` is not
+  // empty (else the 2xx offers and our ACK answers with the current local SDP). False while
+  // an INVITE transaction or an offer is outstanding. A 491 is retried after the §14.1
+  // random interval; 481 and 408 (or a timeout) end the session.
+  bool reinvite(std::string_view sdp);
+  bool reinvitePending() const { return reinviteTxn_ != 0; }
   // INFO (RFC 6086 with `infoPackage`, RFC 2976 legacy without).
   bool info(std::string_view contentType, std::string_view body, std::string_view infoPackage = {});
 
@@ -163,8 +175,12 @@ class InviteSession {
   Dialog* activeDialog();
   Dialog* earlyDialog(std::string_view remoteTag);
   std::string contact() const;
-  void sendInDialog(Dialog& d, std::string_view method, std::string_view extra,
-                    std::string_view body, std::string_view ctype);
+  TxnId sendInDialog(Dialog& d, std::string_view method, std::string_view extra,
+                     std::string_view body, std::string_view ctype);
+  void retryAfter491(std::function<void()> retry);
+  void onReinviteResponse(const Message& rsp);
+  void onReinviteFailure(TxnFailure f);
+  void onInDialogFailure(std::uint16_t code);
   void buildResponse(std::string& out, std::uint16_t code, std::string_view reason,
                      std::string_view extra, std::string_view sdp);
   void sendReliable(std::uint16_t code, std::string reason, std::string sdp);
@@ -226,9 +242,16 @@ class InviteSession {
   bool byeAfterAck_ = false;
   std::string byeReason_;
 
-  // UAC
+  // The last ACK we sent for a 2xx (initial INVITE or our re-INVITE), re-sent when that
+  // 2xx is retransmitted (§13.2.2.4).
   std::string ack_;
   Destination ackDst_;
+  std::uint32_t ackCSeq_ = 0;
+  // Our re-INVITE (§14.1).
+  TxnId reinviteTxn_ = 0;
+  std::string reinviteSdp_;
+
+  // UAC
   bool cancelPending_ = false, cancelSent_ = false, gotProvisional_ = false;
   std::string cancelReason_;
   std::string updateSdp_;
