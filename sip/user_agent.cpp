@@ -79,6 +79,8 @@ InviteSession::InviteSession(UserAgent& ua, SessionId id, bool uac)
   okTimer_.bind(ua.clock_);
   okGiveUp_.bind(ua.clock_);
   retryTimer_.bind(ua.clock_);
+  seRefresh_.bind(ua.clock_);
+  seExpiry_.bind(ua.clock_);
 }
 
 const Dialog* InviteSession::dialog() const {
@@ -131,7 +133,7 @@ void InviteSession::buildResponse(std::string& out, std::uint16_t code, std::str
   if (code > 100 && code < 300) {
     b.copy(invite_, HeaderId::RecordRoute);  // §12.1.1
     b.header(HeaderId::Contact, contact());
-    if (ua_.cfg_.support100rel) b.header(HeaderId::Supported, "100rel");
+    if (const std::string sup = ua_.supportedTags(); !sup.empty()) b.header(HeaderId::Supported, sup);
     b.header(HeaderId::Allow, kAllow);
   }
   b.header(HeaderId::Server, ua_.cfg_.product);
@@ -232,12 +234,13 @@ void InviteSession::sendAnswerNow() {
     body = localSdp_;
   }
   ok2xx_.clear();
-  buildResponse(ok2xx_, 200, "OK", {}, body);
+  buildResponse(ok2xx_, 200, "OK", seInterval_ != 0 ? timerResponseHeaders() : std::string(), body);
   finalCode_ = 200;
   if (!ua_.layer_.respond(inviteTxn_, ok2xx_)) {
     end(EndReason::TransportError, 503);
     return;
   }
+  startSessionTimer();
   ++ua_.stats_.answered;
   if (dialog_) dialog_->confirm();
   state_ = SessionState::WaitingAck;
@@ -314,7 +317,8 @@ bool InviteSession::update(std::string_view sdp) {
   if (d == nullptr || state_ == SessionState::Terminated || !oa_.sendOffer()) return false;
   localSdp_ = sdp;
   updateSdp_ = sdp;
-  sendInDialog(*d, "UPDATE", {}, sdp, kSdp);
+  sendInDialog(*d, "UPDATE", seInterval_ != 0 && finalCode_ / 100 == 2 ? timerRequestHeaders() : std::string(), sdp,
+               kSdp);
   return true;
 }
 
@@ -332,6 +336,7 @@ bool InviteSession::reinvite(std::string_view sdp) {
   reinviteSdp_ = sdp;
   std::string extra;
   extra.append("Allow: ").append(kAllow).append("\r\n");
+  if (seInterval_ != 0) extra += timerRequestHeaders();  // every re-INVITE refreshes (RFC 4028 §7.4)
   reinviteTxn_ = sendInDialog(*dialog_, "INVITE", extra, sdp, kSdp);
   if (reinviteTxn_ == 0) {
     oa_.rollbackLocal();
@@ -358,10 +363,15 @@ void InviteSession::onReinviteResponse(const Message& rsp) {
       remoteSdp_ = rsp.body();
     }
     sendAck(*dialog_, rsp, false);  // answers a 2xx offer
+    timerFromResponse(rsp);
     ua_.handler_.onReinviteResult(*this, rsp);
     return;
   }
   oa_.rollbackLocal();  // RFC 6337 §3.1.1: the session stays as before the re-INVITE
+  if (code == 422 && bumpMinSE(rsp)) {  // RFC 4028 §7.4: again with the larger interval
+    const std::string sdp = reinviteSdp_;
+    if (reinvite(sdp)) return;
+  }
   if (code == 491) {
     const std::string sdp = reinviteSdp_;
     retryAfter491([this, sdp] { reinvite(sdp); });
@@ -378,12 +388,164 @@ void InviteSession::onReinviteFailure(TxnFailure f) {
 
 void InviteSession::onInDialogFailure(std::uint16_t code) {
   // §12.2.1.2 / §14.1: 481 means the dialog is gone; a 408 or timeout ends it with BYE.
-  if (state_ == SessionState::Terminated) return;
+  if (state_ == SessionState::Terminated || finalCode_ / 100 != 2) return;
   if (code == 481) return end(EndReason::DialogLost, code);
   if (Dialog* d = activeDialog(); d != nullptr && state_ != SessionState::Terminating) {
     sendInDialog(*d, "BYE", {}, {}, {});
   }
   end(EndReason::Timeout, code);
+}
+
+void InviteSession::onUpdateResponse(const Message& rsp) {
+  const std::uint16_t code = rsp.statusCode();
+  if (code < 300) {
+    if (Dialog* d = activeDialog()) d->refreshTarget(rsp);
+    if (classifyBody(rsp) == SdpBody::Sdp && oa_.state() == OaState::LocalOffer) {
+      oa_.receive();
+      remoteSdp_ = rsp.body();
+    }
+    if (finalCode_ / 100 == 2) timerFromResponse(rsp);
+    return;
+  }
+  const bool hadOffer = oa_.state() == OaState::LocalOffer;  // else a bare session refresh
+  oa_.rollbackLocal();
+  auto again = [this, hadOffer] {
+    if (hadOffer) {
+      update(updateSdp_);
+    } else {
+      sessionRefresh();
+    }
+  };
+  if (code == 422 && bumpMinSE(rsp)) return again();  // RFC 4028 §7.4
+  if (code == 491) return retryAfter491(again);
+  if (code == 481 || code == 408) onInDialogFailure(code);
+}
+
+// ---- RFC 4028 session timer
+
+void InviteSession::buildInvite(std::uint32_t cseq) {
+  inviteBytes_.clear();
+  MessageBuilder b(inviteBytes_);
+  b.request("INVITE", reqUri_);
+  b.header(HeaderId::Via, ua_.via(dst_));
+  b.header(HeaderId::MaxForwards, std::uint32_t{70});
+  b.headerParts(HeaderId::From, {"<", fromUri_, ">;tag=", localTag_});
+  b.headerParts(HeaderId::To, {"<", toUri_, ">"});
+  b.header(HeaderId::CallId, callId_);
+  b.headerParts(HeaderId::CSeq, {u32(cseq), " INVITE"});
+  b.header(HeaderId::Contact, contact());
+  if (const std::string sup = ua_.supportedTags(); !sup.empty()) b.header(HeaderId::Supported, sup);
+  if (ua_.cfg_.require100rel) b.header(HeaderId::Require, "100rel");
+  b.header(HeaderId::Allow, kAllow);
+  b.header(HeaderId::UserAgent, ua_.cfg_.product);
+  if (seInterval_ != 0) {  // RFC 4028 §7.1
+    const RefresherPref pref = ua_.cfg_.sessionTimer.refresher;
+    std::string_view who = pref == RefresherPref::Local    ? ";refresher=uac"
+                           : pref == RefresherPref::Remote ? ";refresher=uas"
+                                                           : "";
+    b.headerParts(HeaderId::SessionExpires, {u32(seInterval_), who});
+    b.header(HeaderId::MinSE, u32(seMin_));
+  }
+  addRaw(b, inviteExtra_);
+  b.finish(inviteBody_, inviteBody_.empty() ? std::string_view{} : kSdp);
+}
+
+std::uint16_t InviteSession::timerAsUas(const Message& req, std::string& rejectHeaders) {
+  if (!ua_.cfg_.sessionTimer.enabled) return 0;
+  const TimerConfig& tc = ua_.layer_.config().timers;
+  peerTimer_ = req.hasOptionTag(HeaderId::Supported, "timer") || req.hasOptionTag(HeaderId::Require, "timer");
+  const auto se = req.sessionExpires();
+  const auto mse = req.minSE();
+  const std::uint32_t reqMin = mse ? std::max<std::uint32_t>(mse->delta, 90) : 90;
+  std::uint32_t interval = std::max(tc.sessionExpires, reqMin);  // §9: ours when none was asked
+  Refresher who = Refresher::None;
+  if (se) {
+    // §9: 422 only to a UAC that understands it; else the interval stands as asked.
+    if (se->delta < tc.minSE && peerTimer_) {
+      rejectHeaders = "Min-SE: " + u32(tc.minSE) + "\r\n";
+      return 422;
+    }
+    // §9: the UAS may lower the interval (not below the request's Min-SE), never raise it.
+    interval = se->delta;
+    if (tc.sessionExpires < interval) interval = std::max(tc.sessionExpires, reqMin);
+    who = se->refresher;
+  }
+  if (!peerTimer_) {
+    who = Refresher::Uas;  // §9: a UAC without the extension cannot refresh
+  } else if (who == Refresher::None) {
+    who = ua_.cfg_.sessionTimer.refresher == RefresherPref::Remote ? Refresher::Uac : Refresher::Uas;
+  }
+  seMin_ = std::max(tc.minSE, reqMin);
+  seInterval_ = interval;
+  seWeRefresh_ = who == Refresher::Uas;
+  return 0;
+}
+
+void InviteSession::timerFromResponse(const Message& rsp) {
+  if (!ua_.cfg_.sessionTimer.enabled) return;
+  peerTimer_ = peerTimer_ || rsp.hasOptionTag(HeaderId::Require, "timer") ||
+               rsp.hasOptionTag(HeaderId::Supported, "timer");
+  const auto se = rsp.sessionExpires();
+  if (!se) {  // §7.2: no Session-Expires in the 2xx, no session expiration
+    seInterval_ = 0;
+    seRefresh_.stop();
+    seExpiry_.stop();
+    return;
+  }
+  seInterval_ = se->delta;
+  seWeRefresh_ = se->refresher != Refresher::Uas;  // uac is us; absent leaves it to us (§7.2)
+  startSessionTimer();
+}
+
+bool InviteSession::bumpMinSE(const Message& rsp422) {
+  if (!ua_.cfg_.sessionTimer.enabled) return false;
+  const auto m = rsp422.minSE();
+  if (!m || m->delta <= seInterval_) return false;  // would not change anything: no loop
+  seMin_ = std::max(seMin_, m->delta);
+  seInterval_ = m->delta;
+  return true;
+}
+
+std::string InviteSession::timerRequestHeaders() const {
+  // §7.4: the refresher stays who it was, named from this request's point of view.
+  return "Supported: timer\r\nSession-Expires: " + u32(seInterval_) +
+         (seWeRefresh_ ? ";refresher=uac" : ";refresher=uas") + "\r\nMin-SE: " + u32(seMin_) + "\r\n";
+}
+
+std::string InviteSession::timerResponseHeaders() const {
+  std::string h = "Session-Expires: " + u32(seInterval_) + (seWeRefresh_ ? ";refresher=uas" : ";refresher=uac") + "\r\n";
+  if (peerTimer_) h += "Require: timer\r\n";  // §9
+  return h;
+}
+
+void InviteSession::startSessionTimer() {
+  seRefresh_.stop();
+  seExpiry_.stop();
+  if (seInterval_ == 0 || state_ == SessionState::Terminated) return;
+  if (seWeRefresh_) seRefresh_.start(TimerConfig::sessionRefreshAfter(seInterval_), [this] { sessionRefresh(); });
+  seExpiry_.start(TimerConfig::sessionExpiryByeAfter(seInterval_), [this] { sessionExpired(); });
+}
+
+void InviteSession::sessionRefresh() {
+  if (state_ == SessionState::Terminated || state_ == SessionState::Terminating || !dialog_) return;
+  const bool useUpdate = ua_.cfg_.sessionTimer.preferUpdate && peerAllowsUpdate_;
+  if (useUpdate) {  // RFC 4028 §7.4 / RFC 3311: no body, the session is unchanged
+    sendInDialog(*dialog_, "UPDATE", timerRequestHeaders(), {}, {});
+    return;
+  }
+  // A re-INVITE with the SDP we already gave (same o= version): nothing changes (RFC 4028
+  // §7.4, RFC 3264 §8). Busy with another INVITE or offer: try again in a second.
+  const std::string sdp = localSdp_;
+  if (state_ == SessionState::Confirmed && oa_.state() == OaState::Stable && reinvite(sdp)) return;
+  seRefresh_.start(1000, [this] { sessionRefresh(); });
+}
+
+void InviteSession::sessionExpired() {
+  if (state_ == SessionState::Terminated || state_ == SessionState::Terminating) return;
+  if (Dialog* d = activeDialog()) {
+    sendInDialog(*d, "BYE", "Reason: SIP;cause=408;text=\"Session timer expired\"\r\n", {}, {});
+  }
+  end(EndReason::SessionExpired, 408);
 }
 
 bool InviteSession::info(std::string_view contentType, std::string_view body, std::string_view infoPackage) {
@@ -404,6 +566,8 @@ void InviteSession::end(EndReason why, std::uint16_t code) {
   okTimer_.stop();
   okGiveUp_.stop();
   retryTimer_.stop();
+  seRefresh_.stop();
+  seExpiry_.stop();
   if (dialog_) dialog_->terminate();
   UaStats& st = ua_.stats_;
   switch (why) {
@@ -544,11 +708,27 @@ void InviteSession::onInviteResponse(const Message& rsp) {
     }
     sendAck(*dialog_, rsp, false);
     state_ = SessionState::Confirmed;
+    peerAllowsUpdate_ = rsp.hasOptionTag(HeaderId::Allow, "UPDATE");
+    timerFromResponse(rsp);
     ++ua_.stats_.confirmed;
     ua_.handler_.onAnswered(*this, rsp);
     return;
   }
   if (state_ == SessionState::Terminated || finalCode_ != 0) return;
+  if (code == 422 && ua_.cfg_.sessionTimer.enabled && !retried422_ && !cancelSent_ && !cancelPending_ &&
+      bumpMinSE(rsp)) {
+    // RFC 4028 §7.3: once more with Session-Expires raised to the 422's Min-SE, new CSeq,
+    // same Call-ID and From tag.
+    retried422_ = true;
+    buildInvite(invite_.cseq()->number + 1);
+    if (invite_.parse(inviteBytes_)) {
+      if (auto r = ua_.layer_.sendRequest(inviteBytes_, dst_)) {
+        inviteTxn_ = *r;
+        ua_.bind(*r, *this);
+        return;
+      }
+    }
+  }
   finalCode_ = code;
   end(code == 487 && cancelSent_ ? EndReason::Cancelled : EndReason::Rejected, code);
 }
@@ -630,7 +810,17 @@ void InviteSession::onUpdate(Transaction& t, const Message& req) {
   if (body == SdpBody::Unsupported) return ua_.respond(t, req, 415, "Unsupported Media Type", "Accept: application/sdp\r\n");
   if (body == SdpBody::Malformed) return ua_.respond(t, req, 488, "Not Acceptable Here");
   std::string extra = "Contact: " + contact() + "\r\n";
-  if (body == SdpBody::None) return ua_.respond(t, req, 200, "OK", extra);
+  const bool refresh = finalCode_ / 100 == 2;  // RFC 4028: an UPDATE in a confirmed dialog refreshes
+  if (refresh) {
+    std::string reject;
+    if (timerAsUas(req, reject) != 0) return ua_.respond(t, req, 422, "Session Interval Too Small", reject);
+    if (seInterval_ != 0) extra += timerResponseHeaders();
+  }
+  if (body == SdpBody::None) {
+    ua_.respond(t, req, 200, "OK", extra);
+    if (refresh) startSessionTimer();
+    return;
+  }
   const OfferAnswer::Rx rx = oa_.receiveOffer();
   if (rx == OfferAnswer::Rx::GlareLocal) {
     ++ua_.stats_.responses491;
@@ -646,6 +836,7 @@ void InviteSession::onUpdate(Transaction& t, const Message& req) {
   if (answerSdp.empty()) answerSdp = localSdp_;
   oa_.sendAnswer();
   ua_.respond(t, req, 200, "OK", extra, answerSdp);
+  if (refresh) startSessionTimer();
 }
 
 void InviteSession::onReInvite(Transaction& t, const Message& req) {
@@ -660,6 +851,11 @@ void InviteSession::onReInvite(Transaction& t, const Message& req) {
   const SdpBody body = classifyBody(req);
   if (body == SdpBody::Unsupported) return ua_.respond(t, req, 415, "Unsupported Media Type", "Accept: application/sdp\r\n");
   if (body == SdpBody::Malformed) return ua_.respond(t, req, 488, "Not Acceptable Here");
+  std::string timerHeaders;
+  if (timerAsUas(req, timerHeaders) != 0) {
+    return ua_.respond(t, req, 422, "Session Interval Too Small", timerHeaders);
+  }
+  timerHeaders = seInterval_ != 0 ? timerResponseHeaders() : std::string();
   Dialog* d = activeDialog();
   if (d != nullptr) d->refreshTarget(req);
   std::string sdp;
@@ -679,8 +875,10 @@ void InviteSession::onReInvite(Transaction& t, const Message& req) {
   b.header(HeaderId::Contact, contact());
   b.header(HeaderId::Allow, kAllow);
   b.header(HeaderId::Server, ua_.cfg_.product);
+  addRaw(b, timerHeaders);
   b.finish(sdp, sdp.empty() ? std::string_view{} : kSdp);
   static_cast<void>(ua_.layer_.respond(t.id(), ok2xx_));
+  startSessionTimer();
   state_ = SessionState::WaitingAck;
   okIsReinvite_ = true;
   okCSeq_ = req.cseq()->number;
@@ -770,6 +968,17 @@ std::string UserAgent::newTag() {
   return buf;
 }
 
+std::string UserAgent::supportedTags() const {
+  std::string s;
+  auto add = [&s](std::string_view tag) {
+    if (!s.empty()) s.append(", ");
+    s.append(tag);
+  };
+  if (cfg_.support100rel) add("100rel");
+  if (cfg_.sessionTimer.enabled) add("timer");
+  return s;
+}
+
 std::string UserAgent::via(const Destination& dst) { return layer_.viaFor(dst, layer_.newBranch()); }
 
 void UserAgent::finished(InviteSession& s) {
@@ -804,21 +1013,17 @@ InviteSession* UserAgent::invite(std::string_view requestUri, const Destination&
   s.localTag_ = newTag();
   std::string sentBy(transport_.sentBy(dst.transport, dst.remote.v6));
   const std::string callId = newTag() + "@" + sentBy.substr(0, sentBy.rfind(':'));
-  MessageBuilder b(s.inviteBytes_);
-  b.request("INVITE", requestUri);
-  b.header(HeaderId::Via, via(dst));
-  b.header(HeaderId::MaxForwards, std::uint32_t{70});
-  b.headerParts(HeaderId::From, {"<", from, ">;tag=", s.localTag_});
-  b.headerParts(HeaderId::To, {"<", to, ">"});
-  b.header(HeaderId::CallId, callId);
-  b.header(HeaderId::CSeq, "1 INVITE");
-  b.header(HeaderId::Contact, s.contact());
-  if (cfg_.support100rel) b.header(HeaderId::Supported, "100rel");
-  if (cfg_.require100rel) b.header(HeaderId::Require, "100rel");
-  b.header(HeaderId::Allow, kAllow);
-  b.header(HeaderId::UserAgent, cfg_.product);
-  addRaw(b, extraHeaders);
-  b.finish(sdp, sdp.empty() ? std::string_view{} : kSdp);
+  s.reqUri_ = requestUri;
+  s.fromUri_ = from;
+  s.toUri_ = to;
+  s.callId_ = callId;
+  s.inviteExtra_ = extraHeaders;
+  s.inviteBody_ = sdp;
+  if (cfg_.sessionTimer.enabled) {
+    s.seInterval_ = layer_.config().timers.sessionExpires;
+    s.seMin_ = layer_.config().timers.minSE;
+  }
+  s.buildInvite(1);
   if (!s.invite_.parse(s.inviteBytes_)) return nullptr;
   if (!sdp.empty()) {
     s.oa_.sendOffer();
@@ -840,6 +1045,7 @@ void UserAgent::onNewInvite(Transaction& t, const Message& req) {
   if (auto req_tags = req.tokens(HeaderId::Require)) {
     for (std::string_view tag : *req_tags) {
       if (cfg_.support100rel && iequals(tag, "100rel")) continue;
+      if (cfg_.sessionTimer.enabled && iequals(tag, "timer")) continue;
       if (!unsupported.empty()) unsupported.append(", ");
       unsupported.append(tag);
     }
@@ -870,6 +1076,10 @@ void UserAgent::onNewInvite(Transaction& t, const Message& req) {
   s.dst_ = t.destination();
   s.transport_ = s.dst_.transport;
   s.peer100rel_ = peer100rel;
+  s.peerAllowsUpdate_ = req.hasOptionTag(HeaderId::Allow, "UPDATE");
+  if (std::string reject; s.timerAsUas(req, reject) != 0) {  // RFC 4028 §9
+    return respond(t, req, 422, "Session Interval Too Small", reject);
+  }
   if (body == SdpBody::Sdp) {
     s.oa_.receive();
     s.remoteSdp_ = req.body();
@@ -933,18 +1143,7 @@ void UserAgent::onResponse(Transaction& t, const Message& rsp) {
     if (s->state_ == SessionState::Terminating) s->end(EndReason::LocalBye, code);
     return;
   }
-  if (method == "UPDATE" && code >= 200) {
-    if (code < 300) {
-      if (Dialog* d = s->activeDialog()) d->refreshTarget(rsp);
-      if (classifyBody(rsp) == SdpBody::Sdp && s->oa_.state() == OaState::LocalOffer) {
-        s->oa_.receive();
-        s->remoteSdp_ = rsp.body();
-      }
-    } else {
-      s->oa_.rollbackLocal();
-      if (code == 491) s->retryAfter491([s] { s->update(s->updateSdp_); });
-    }
-  }
+  if (method == "UPDATE" && code >= 200) s->onUpdateResponse(rsp);
 }
 
 void UserAgent::onStrayResponse(const Message& rsp, const Source&) {
@@ -963,6 +1162,9 @@ void UserAgent::onFailure(Transaction& t, TxnFailure f) {
   if (s == nullptr) return;
   if (t.id() == s->inviteTxn_ && s->uac_) return s->onInviteFailure(f);
   if (t.id() == s->reinviteTxn_) return s->onReinviteFailure(f);
+  if (t.kind() == TxnKind::NonInviteClient && t.request().method() == "UPDATE") {
+    return s->onInDialogFailure(equivalentStatus(f));
+  }
   if (t.kind() == TxnKind::NonInviteClient && t.request().method() == "BYE" &&
       s->state_ == SessionState::Terminating) {
     s->end(EndReason::LocalBye, equivalentStatus(f));

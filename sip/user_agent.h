@@ -77,12 +77,26 @@ enum class EndReason : std::uint8_t {
 };
 std::string_view toString(EndReason r);
 
+// RFC 4028 session timers. The interval values are TimerConfig::sessionExpires and
+// TimerConfig::minSE (sip/timers.h, validated there with the other timers).
+enum class RefresherPref : std::uint8_t {
+  Local,   // we refresh (UAC: refresher=uac in the INVITE; UAS: refresher=uas when free)
+  Remote,  // the peer refreshes when it supports timers
+  Auto,    // UAC: no refresher parameter (the UAS chooses); UAS: as Local
+};
+struct SessionTimerConfig {
+  bool enabled = false;
+  RefresherPref refresher = RefresherPref::Local;
+  bool preferUpdate = true;  // refresh with UPDATE when the peer's Allow lists it, else re-INVITE
+};
+
 struct UaConfig {
   std::string user = "siptgw";       // Contact user part
   std::string product = "siptgw";    // User-Agent / Server
   bool support100rel = true;         // advertise and accept RFC 3262
   bool require100rel = false;        // UAS: 421 without 100rel; UAC: Require: 100rel
   std::uint16_t rel1xxFailCode = 504;  // RFC 3262 §3 "5xx" after 64·T1 without PRACK
+  SessionTimerConfig sessionTimer;
 };
 
 class InviteSession;
@@ -138,6 +152,9 @@ class InviteSession {
   bool peerSupports100rel() const { return peer100rel_; }
   std::uint32_t lastRSeqSent() const { return rseq_; }
   std::uint16_t finalCode() const { return finalCode_; }
+  // RFC 4028: the negotiated session interval (s), 0 when no session timer runs.
+  std::uint32_t sessionInterval() const { return seInterval_; }
+  bool weRefresh() const { return seWeRefresh_; }
   void* userData = nullptr;
 
   // --- UAS
@@ -181,6 +198,17 @@ class InviteSession {
   void onReinviteResponse(const Message& rsp);
   void onReinviteFailure(TxnFailure f);
   void onInDialogFailure(std::uint16_t code);
+  void onUpdateResponse(const Message& rsp);
+  // RFC 4028
+  void buildInvite(std::uint32_t cseq);
+  std::uint16_t timerAsUas(const Message& req, std::string& rejectHeaders);
+  void timerFromResponse(const Message& rsp);
+  bool bumpMinSE(const Message& rsp422);
+  std::string timerRequestHeaders() const;
+  std::string timerResponseHeaders() const;
+  void startSessionTimer();
+  void sessionRefresh();
+  void sessionExpired();
   void buildResponse(std::string& out, std::uint16_t code, std::string_view reason,
                      std::string_view extra, std::string_view sdp);
   void sendReliable(std::uint16_t code, std::string reason, std::string sdp);
@@ -251,6 +279,18 @@ class InviteSession {
   TxnId reinviteTxn_ = 0;
   std::string reinviteSdp_;
 
+  // RFC 4028 session timer
+  std::uint32_t seInterval_ = 0;  // 0: none
+  std::uint32_t seMin_ = 0;       // the largest Min-SE seen (§7.4)
+  bool seWeRefresh_ = false;
+  bool peerTimer_ = false;        // the peer listed "timer" in Supported/Require
+  bool peerAllowsUpdate_ = false;
+  bool retried422_ = false;
+  Timer seRefresh_, seExpiry_;
+
+  // UAC: the INVITE's parts, kept to rebuild it after a 422 (RFC 4028 §7.3)
+  std::string reqUri_, fromUri_, toUri_, callId_, inviteExtra_, inviteBody_;
+
   // UAC
   bool cancelPending_ = false, cancelSent_ = false, gotProvisional_ = false;
   std::string cancelReason_;
@@ -289,6 +329,7 @@ class UserAgent final : public TransactionUser {
   void respond(Transaction& t, const Message& req, std::uint16_t code, std::string_view reason,
                std::string_view extra = {}, std::string_view body = {});
   std::string newTag();
+  std::string supportedTags() const;  // our Supported option tags
   std::string via(const Destination& dst);
 
  private:
