@@ -181,7 +181,7 @@ void InviteSession::sendReliable(std::uint16_t code, std::string reason, std::st
     ++rseq_;
   }
   rel1xx_.clear();
-  buildResponse(rel1xx_, code, reason, "Require: 100rel\r\nRSeq: " + u32(rseq_) + "\r\n", body);
+  buildResponse(rel1xx_, code, reason, "Require: 100rel\r\nRSeq: " + u32(rseq_) + "\r\n" + recvInfoHeader(), body);
   rel1xxPending_ = true;
   rel1xxHasSdp_ = !body.empty();
   state_ = SessionState::Early;
@@ -234,7 +234,8 @@ void InviteSession::sendAnswerNow() {
     body = localSdp_;
   }
   ok2xx_.clear();
-  buildResponse(ok2xx_, 200, "OK", seInterval_ != 0 ? timerResponseHeaders() : std::string(), body);
+  buildResponse(ok2xx_, 200, "OK", recvInfoHeader() + (seInterval_ != 0 ? timerResponseHeaders() : std::string()),
+                body);
   finalCode_ = 200;
   if (!ua_.layer_.respond(inviteTxn_, ok2xx_)) {
     end(EndReason::TransportError, 503);
@@ -438,6 +439,7 @@ void InviteSession::buildInvite(std::uint32_t cseq) {
   if (ua_.cfg_.require100rel) b.header(HeaderId::Require, "100rel");
   b.header(HeaderId::Allow, kAllow);
   b.header(HeaderId::UserAgent, ua_.cfg_.product);
+  addRaw(b, recvInfoHeader());
   if (seInterval_ != 0) {  // RFC 4028 §7.1
     const RefresherPref pref = ua_.cfg_.sessionTimer.refresher;
     std::string_view who = pref == RefresherPref::Local    ? ";refresher=uac"
@@ -548,9 +550,49 @@ void InviteSession::sessionExpired() {
   end(EndReason::SessionExpired, 408);
 }
 
+void InviteSession::onInfo(Transaction& t, const Message& req) {
+  if (!req.has(HeaderId::InfoPackage)) {  // RFC 2976 legacy INFO
+    ua_.respond(t, req, 200, "OK");
+    ua_.handler_.onInfo(*this, req, {});
+    return;
+  }
+  const auto pkg = req.infoPackage();
+  const auto& ours = ua_.cfg_.infoPackages;
+  if (!pkg || std::none_of(ours.begin(), ours.end(), [&](const std::string& p) { return iequals(p, pkg->name); })) {
+    return ua_.respond(t, req, 469, "Bad Info Package", recvInfoHeader());  // RFC 6086 §4.2.2
+  }
+  ua_.respond(t, req, 200, "OK");
+  ua_.handler_.onInfo(*this, req, pkg->name);
+}
+
+void InviteSession::notePeerRecvInfo(const Message& m) {
+  if (!m.has(HeaderId::RecvInfo)) return;  // §5.2: absent leaves the last list in force
+  peerRecvInfo_ = true;
+  peerInfoPackages_.clear();
+  m.forEachValue(HeaderId::RecvInfo, [this](std::string_view v, const HeaderField&) {
+    if (auto p = parseInfoPackage(v)) peerInfoPackages_.emplace_back(p->name);
+    return true;
+  });
+}
+
+std::string InviteSession::recvInfoHeader() const {
+  // RFC 6086 §5.2: when we take packages, or to a peer using the framework (then possibly empty).
+  const auto& ours = ua_.cfg_.infoPackages;
+  if (ours.empty() && !peerRecvInfo_) return {};
+  std::string h = "Recv-Info: ";
+  for (std::size_t i = 0; i < ours.size(); ++i) h.append(i ? ", " : "").append(ours[i]);
+  return h.append("\r\n");
+}
+
+bool InviteSession::peerAcceptsInfo(std::string_view infoPackage) const {
+  return std::any_of(peerInfoPackages_.begin(), peerInfoPackages_.end(),
+                     [&](const std::string& p) { return iequals(p, infoPackage); });
+}
+
 bool InviteSession::info(std::string_view contentType, std::string_view body, std::string_view infoPackage) {
   Dialog* d = activeDialog();
   if (d == nullptr || state_ == SessionState::Terminated) return false;
+  if (!infoPackage.empty() && !peerAcceptsInfo(infoPackage)) return false;  // RFC 6086 §4.2.1
   std::string extra;
   if (!infoPackage.empty()) extra.append("Info-Package: ").append(infoPackage).append("\r\n");
   sendInDialog(*d, "INFO", extra, body, contentType);
@@ -618,6 +660,7 @@ void InviteSession::onInviteResponse(const Message& rsp) {
   if (rsp.has(HeaderId::Reason)) remoteReason_ = firstReason(rsp);
   const std::string_view tag = rsp.to() ? rsp.to()->tag : std::string_view{};
   const SdpBody body = classifyBody(rsp);
+  if (code < 300) notePeerRecvInfo(rsp);
   if (code < 200) {
     if (finalCode_ != 0 || state_ == SessionState::Terminated) return;
     gotProvisional_ = true;
@@ -924,14 +967,13 @@ void InviteSession::onRequestInDialog(Transaction& t, const Message& req) {
   } else if (m == "PRACK") {
     onPrack(t, req);
   } else if (m == "UPDATE") {
+    notePeerRecvInfo(req);
     onUpdate(t, req);
   } else if (m == "INVITE") {
+    notePeerRecvInfo(req);
     onReInvite(t, req);
   } else if (m == "INFO") {
-    // RFC 6086 §5.2.2: we advertise no Recv-Info, so any Info-Package is not wanted.
-    if (req.has(HeaderId::InfoPackage)) return ua_.respond(t, req, 469, "Bad Info Package");
-    ua_.respond(t, req, 200, "OK");  // RFC 2976 legacy INFO
-    ua_.handler_.onInfo(*this, req);
+    onInfo(t, req);
   } else if (m == "OPTIONS") {
     ua_.respond(t, req, 200, "OK", "Allow: " + std::string(kAllow) + "\r\n");
   } else {
@@ -1077,6 +1119,7 @@ void UserAgent::onNewInvite(Transaction& t, const Message& req) {
   s.transport_ = s.dst_.transport;
   s.peer100rel_ = peer100rel;
   s.peerAllowsUpdate_ = req.hasOptionTag(HeaderId::Allow, "UPDATE");
+  s.notePeerRecvInfo(req);
   if (std::string reject; s.timerAsUas(req, reject) != 0) {  // RFC 4028 §9
     return respond(t, req, 422, "Session Interval Too Small", reject);
   }

@@ -97,6 +97,9 @@ struct UaConfig {
   bool require100rel = false;        // UAS: 421 without 100rel; UAC: Require: 100rel
   std::uint16_t rel1xxFailCode = 504;  // RFC 3262 §3 "5xx" after 64·T1 without PRACK
   SessionTimerConfig sessionTimer;
+  // RFC 6086 Info Packages we accept, advertised in Recv-Info on the INVITE, reliable 18x
+  // and 2xx (§5.2); INFO for any other package gets 469 (§4.2.2).
+  std::vector<std::string> infoPackages;
 };
 
 class InviteSession;
@@ -111,7 +114,8 @@ class SessionHandler {
   virtual void onAnswered(InviteSession& /*s*/, const Message& /*rsp*/) {}  // UAC: 2xx
   virtual void onConfirmed(InviteSession& /*s*/) {}                         // UAS: ACK
   virtual void onPrack(InviteSession& /*s*/, const Message& /*prack*/) {}
-  virtual void onInfo(InviteSession& /*s*/, const Message& /*info*/) {}
+  // INFO accepted: `package` is its Info-Package (RFC 6086), empty for legacy RFC 2976 INFO.
+  virtual void onInfo(InviteSession& /*s*/, const Message& /*info*/, std::string_view /*package*/) {}
   // A remote offer needs an answer (2xx to an INVITE without offer, UPDATE): fill `answer`
   // with an SDP body; empty means "reuse our last local SDP".
   virtual void onOffer(InviteSession& /*s*/, std::string_view /*offer*/, std::string& /*answer*/) {}
@@ -182,7 +186,10 @@ class InviteSession {
   // random interval; 481 and 408 (or a timeout) end the session.
   bool reinvite(std::string_view sdp);
   bool reinvitePending() const { return reinviteTxn_ != 0; }
-  // INFO (RFC 6086 with `infoPackage`, RFC 2976 legacy without).
+  // INFO (RFC 6086 with `infoPackage`, RFC 2976 legacy without); false for a package the
+  // peer did not list in its Recv-Info (RFC 6086 §4.2.1).
+  bool peerAcceptsInfo(std::string_view infoPackage) const;
+  const std::vector<std::string>& peerInfoPackages() const { return peerInfoPackages_; }
   bool info(std::string_view contentType, std::string_view body, std::string_view infoPackage = {});
 
  private:
@@ -198,6 +205,9 @@ class InviteSession {
   void onReinviteResponse(const Message& rsp);
   void onReinviteFailure(TxnFailure f);
   void onInDialogFailure(std::uint16_t code);
+  void onInfo(Transaction& t, const Message& req);
+  void notePeerRecvInfo(const Message& m);
+  std::string recvInfoHeader() const;
   void onUpdateResponse(const Message& rsp);
   // RFC 4028
   void buildInvite(std::uint32_t cseq);
@@ -278,6 +288,10 @@ class InviteSession {
   // Our re-INVITE (§14.1).
   TxnId reinviteTxn_ = 0;
   std::string reinviteSdp_;
+
+  // RFC 6086: the peer's Recv-Info; peerRecvInfo_ once it sent the header at all.
+  std::vector<std::string> peerInfoPackages_;
+  bool peerRecvInfo_ = false;
 
   // RFC 4028 session timer
   std::uint32_t seInterval_ = 0;  // 0: none

@@ -47,7 +47,9 @@ struct UaHarness : SessionHandler {
   void onAnswered(InviteSession&, const Message&) override { events.push_back("answered"); }
   void onConfirmed(InviteSession&) override { events.push_back("confirmed"); }
   void onPrack(InviteSession&, const Message&) override { events.push_back("prack"); }
-  void onInfo(InviteSession&, const Message&) override { events.push_back("info"); }
+  void onInfo(InviteSession&, const Message&, std::string_view pkg) override {
+    events.push_back(pkg.empty() ? std::string("info") : "info " + std::string(pkg));
+  }
   void onReinviteResult(InviteSession&, const Message& r) override {
     events.push_back("reinvite " + std::to_string(r.statusCode()));
   }
