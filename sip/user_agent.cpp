@@ -127,7 +127,7 @@ TxnId InviteSession::sendInDialog(Dialog& d, std::string_view method, std::strin
 }
 
 void InviteSession::buildResponse(std::string& out, std::uint16_t code, std::string_view reason,
-                                  std::string_view extra, std::string_view sdp) {
+                                  std::string_view extra, std::string_view sdp, std::string_view ctype) {
   MessageBuilder b(out);
   appendResponseFor(b, invite_, code, reason, localTag_);
   if (code > 100 && code < 300) {
@@ -138,42 +138,50 @@ void InviteSession::buildResponse(std::string& out, std::uint16_t code, std::str
   }
   b.header(HeaderId::Server, ua_.cfg_.product);
   addRaw(b, extra);
-  b.finish(sdp, sdp.empty() ? std::string_view{} : kSdp);
+  b.finish(sdp, sdp.empty() ? std::string_view{} : ctype.empty() ? kSdp : ctype);
 }
 
 bool InviteSession::provisional(std::uint16_t code, std::string_view reason, std::string_view sdp,
-                                bool reliable) {
+                                bool reliable, std::string_view contentType) {
   if (uac_ || finalCode_ != 0 || state_ == SessionState::Terminated || code <= 100 || code >= 200) {
     return false;
   }
   if (reliable && peer100rel_ && ua_.cfg_.support100rel) {
     if (rel1xxPending_) {
-      relQueue_.push_back({code, std::string(reason), std::string(sdp)});
+      relQueue_.push_back({code, std::string(reason), std::string(sdp), std::string(contentType)});
       return true;
     }
-    sendReliable(code, std::string(reason), std::string(sdp));
+    sendReliable(code, std::string(reason), std::string(sdp), std::string(contentType));
     return true;
   }
-  // Unreliable: SDP only as a preview of the answer to the INVITE's offer (RFC 6337 §3.1.2).
-  std::string_view body = oa_.state() == OaState::RemoteOffer ? sdp : std::string_view{};
+  // Unreliable: SDP only as a preview of the answer to the INVITE's offer (RFC 6337 §3.1.2);
+  // a body without SDP (e.g. SIP-T ISUP) goes as given.
+  const bool preview = oa_.state() == OaState::RemoteOffer || sdpOfBody(sdp, contentType).empty();
   std::string out;
-  buildResponse(out, code, reason, {}, body);
+  buildResponse(out, code, reason, {}, preview ? sdp : std::string_view{}, contentType);
   if (!ua_.layer_.respond(inviteTxn_, out)) return false;
   state_ = SessionState::Early;
   return true;
 }
 
-void InviteSession::sendReliable(std::uint16_t code, std::string reason, std::string sdp) {
+void InviteSession::sendReliable(std::uint16_t code, std::string reason, std::string sdp, std::string ctype) {
   std::string_view body;
-  if (!sdp.empty()) {
+  const std::string_view part = sdpOfBody(sdp, ctype);
+  bool withSdp = false;
+  if (!part.empty()) {
     if (oa_.state() == OaState::RemoteOffer) {
       oa_.sendAnswer();
-      body = sdp;
+      withSdp = true;
     } else if (oa_.state() == OaState::Stable) {
       oa_.sendOffer();  // RFC 3262 §5: an offer in a reliable provisional
+      withSdp = true;
+    }
+    if (withSdp) {
+      localSdp_ = part;
       body = sdp;
     }
-    if (!body.empty()) localSdp_ = sdp;
+  } else {
+    body = sdp;  // no session description: e.g. ISUP alone (RFC 3204)
   }
   if (rseq_ == 0) {
     rseq_ = static_cast<std::uint32_t>(ua_.rng_() % 0x7ffffff0u) + 1;  // RFC 3262 §3: 1..2^31-1
@@ -181,9 +189,10 @@ void InviteSession::sendReliable(std::uint16_t code, std::string reason, std::st
     ++rseq_;
   }
   rel1xx_.clear();
-  buildResponse(rel1xx_, code, reason, "Require: 100rel\r\nRSeq: " + u32(rseq_) + "\r\n" + recvInfoHeader(), body);
+  buildResponse(rel1xx_, code, reason, "Require: 100rel\r\nRSeq: " + u32(rseq_) + "\r\n" + recvInfoHeader(), body,
+                ctype);
   rel1xxPending_ = true;
-  rel1xxHasSdp_ = !body.empty();
+  rel1xxHasSdp_ = withSdp;
   state_ = SessionState::Early;
   if (!ua_.layer_.respond(inviteTxn_, rel1xx_)) return;
   const TimerConfig& tc = ua_.layer_.config().timers;
@@ -209,9 +218,16 @@ void InviteSession::retransmitRel1xx() {
   relTimer_.start(relInterval_, [this] { retransmitRel1xx(); });
 }
 
-bool InviteSession::answer(std::string_view sdp) {
+bool InviteSession::answer(std::string_view sdp, std::string_view contentType) {
   if (uac_ || finalCode_ != 0 || state_ == SessionState::Terminated) return false;
-  if (!sdp.empty()) localSdp_ = sdp;
+  const std::string_view part = sdpOfBody(sdp, contentType);
+  if (!part.empty()) localSdp_ = part;
+  if (part.data() == sdp.data() && part.size() == sdp.size()) {
+    answerBody_.clear();  // plain SDP
+  } else {
+    answerBody_ = sdp;
+    answerCtype_ = contentType;
+  }
   relQueue_.clear();  // no provisional after the final response
   if (rel1xxPending_ && rel1xxHasSdp_) {  // RFC 3262 §3: wait for its PRACK
     answerDeferred_ = true;
@@ -233,9 +249,14 @@ void InviteSession::sendAnswerNow() {
     oa_.sendOffer();  // INVITE without offer: the 2xx offers, the ACK answers
     body = localSdp_;
   }
+  std::string_view ctype;
+  if (!answerBody_.empty() && (!body.empty() || sdpOfBody(answerBody_, answerCtype_).empty())) {
+    body = answerBody_;  // the application's full body (e.g. SDP + ISUP)
+    ctype = answerCtype_;
+  }
   ok2xx_.clear();
   buildResponse(ok2xx_, 200, "OK", recvInfoHeader() + (seInterval_ != 0 ? timerResponseHeaders() : std::string()),
-                body);
+                body, ctype);
   finalCode_ = 200;
   if (!ua_.layer_.respond(inviteTxn_, ok2xx_)) {
     end(EndReason::TransportError, 503);
@@ -358,10 +379,10 @@ void InviteSession::onReinviteResponse(const Message& rsp) {
   if (code < 300) {
     if (!dialog_) return;
     dialog_->refreshTarget(rsp);  // §12.2.1.2
-    if (classifyBody(rsp) == SdpBody::Sdp &&
-        (oa_.state() == OaState::LocalOffer || oa_.state() == OaState::Stable)) {
+    if (const BodyView bv = inspect(rsp);
+        bv.kind == SdpBody::Sdp && (oa_.state() == OaState::LocalOffer || oa_.state() == OaState::Stable)) {
       oa_.receive();  // our offer's answer, or (re-INVITE without offer) the 2xx's offer
-      remoteSdp_ = rsp.body();
+      remoteSdp_ = bv.sdp;
     }
     sendAck(*dialog_, rsp, false);  // answers a 2xx offer
     timerFromResponse(rsp);
@@ -397,13 +418,32 @@ void InviteSession::onInDialogFailure(std::uint16_t code) {
   end(EndReason::Timeout, code);
 }
 
+BodyView InviteSession::inspect(const Message& m) {
+  BodyView bv = inspectBody(m, ua_.cfg_.acceptedBodyTypes);
+  if (bv.multipart && bv.kind != SdpBody::Unsupported && bv.kind != SdpBody::Malformed) keepBody(m);
+  return bv;
+}
+
+void InviteSession::keepBody(const Message& m) {
+  lastBody_ = m.body();
+  const HeaderField* ct = m.find(HeaderId::ContentType);
+  lastBodyType_ = ct != nullptr ? ct->value : std::string_view{};
+  if (auto parts = lastBodyParts()) ua_.handler_.onBodyParts(*this, m, *parts);
+}
+
+Result<MultipartBody, ParseError> InviteSession::lastBodyParts() const {
+  const auto ct = parseContentType(lastBodyType_);
+  if (!ct) return Unexpected<ParseError>{ct.error()};
+  return parseMultipart(lastBody_, ct->param("boundary"));
+}
+
 void InviteSession::onUpdateResponse(const Message& rsp) {
   const std::uint16_t code = rsp.statusCode();
   if (code < 300) {
     if (Dialog* d = activeDialog()) d->refreshTarget(rsp);
-    if (classifyBody(rsp) == SdpBody::Sdp && oa_.state() == OaState::LocalOffer) {
+    if (const BodyView bv = inspect(rsp); bv.kind == SdpBody::Sdp && oa_.state() == OaState::LocalOffer) {
       oa_.receive();
-      remoteSdp_ = rsp.body();
+      remoteSdp_ = bv.sdp;
     }
     if (finalCode_ / 100 == 2) timerFromResponse(rsp);
     return;
@@ -449,7 +489,7 @@ void InviteSession::buildInvite(std::uint32_t cseq) {
     b.header(HeaderId::MinSE, u32(seMin_));
   }
   addRaw(b, inviteExtra_);
-  b.finish(inviteBody_, inviteBody_.empty() ? std::string_view{} : kSdp);
+  b.finish(inviteBody_, inviteBody_.empty() ? std::string_view{} : inviteCtype_.empty() ? kSdp : inviteCtype_);
 }
 
 std::uint16_t InviteSession::timerAsUas(const Message& req, std::string& rejectHeaders) {
@@ -659,7 +699,8 @@ void InviteSession::onInviteResponse(const Message& rsp) {
   if (code == 100) return;
   if (rsp.has(HeaderId::Reason)) remoteReason_ = firstReason(rsp);
   const std::string_view tag = rsp.to() ? rsp.to()->tag : std::string_view{};
-  const SdpBody body = classifyBody(rsp);
+  const BodyView bv = inspect(rsp);
+  const SdpBody body = bv.kind;
   if (code < 300) notePeerRecvInfo(rsp);
   if (code < 200) {
     if (finalCode_ != 0 || state_ == SessionState::Terminated) return;
@@ -693,7 +734,7 @@ void InviteSession::onInviteResponse(const Message& rsp) {
       std::string answerSdp;
       if (body == SdpBody::Sdp) {
         const OfferAnswer::Rx rx = oa_.receive();
-        if (rx == OfferAnswer::Rx::Answer || rx == OfferAnswer::Rx::Offer) remoteSdp_ = rsp.body();
+        if (rx == OfferAnswer::Rx::Answer || rx == OfferAnswer::Rx::Offer) remoteSdp_ = bv.sdp;
         if (rx == OfferAnswer::Rx::Offer) {
           ua_.handler_.onOffer(*this, remoteSdp_, answerSdp);
           if (answerSdp.empty()) answerSdp = localSdp_;
@@ -704,7 +745,7 @@ void InviteSession::onInviteResponse(const Message& rsp) {
       ++ua_.stats_.prackOut;
       sendInDialog(*d, "PRACK", extra, answerSdp, kSdp);
     } else if (body == SdpBody::Sdp && remoteSdp_.empty()) {
-      remoteSdp_ = rsp.body();  // early media preview; offer/answer state unchanged
+      remoteSdp_ = bv.sdp;  // early media preview; offer/answer state unchanged
     }
     ua_.handler_.onProvisional(*this, rsp);
     return;
@@ -738,7 +779,7 @@ void InviteSession::onInviteResponse(const Message& rsp) {
     if (body == SdpBody::Sdp &&
         (oa_.state() == OaState::LocalOffer || (oa_.state() == OaState::Stable && !oa_.completed()))) {
       oa_.receive();
-      remoteSdp_ = rsp.body();
+      remoteSdp_ = bv.sdp;
     }
     if (cancelSent_ || cancelPending_) {  // the 2xx crossed our CANCEL: ACK, then BYE
       sendAck(*dialog_, rsp, false);
@@ -787,9 +828,9 @@ void InviteSession::onAck(const Message& ack) {
   okTimer_.stop();
   okGiveUp_.stop();
   state_ = SessionState::Confirmed;
-  if (classifyBody(ack) == SdpBody::Sdp && oa_.state() == OaState::LocalOffer) {
+  if (const BodyView bv = inspect(ack); bv.kind == SdpBody::Sdp && oa_.state() == OaState::LocalOffer) {
     oa_.receive();
-    remoteSdp_ = ack.body();
+    remoteSdp_ = bv.sdp;
   }
   if (!okIsReinvite_) {
     ++ua_.stats_.confirmed;
@@ -825,9 +866,9 @@ void InviteSession::onPrack(Transaction& t, const Message& req) {
   relGiveUp_.stop();
   ++ua_.stats_.prackIn;
   std::string answerSdp;
-  if (classifyBody(req) == SdpBody::Sdp) {
+  if (const BodyView bv = inspect(req); bv.kind == SdpBody::Sdp) {
     const OfferAnswer::Rx rx = oa_.receive();
-    remoteSdp_ = req.body();
+    remoteSdp_ = bv.sdp;
     if (rx == OfferAnswer::Rx::Offer) {  // RFC 3262 §5: an offer in the PRACK
       ua_.handler_.onOffer(*this, remoteSdp_, answerSdp);
       if (answerSdp.empty()) answerSdp = localSdp_;
@@ -840,7 +881,7 @@ void InviteSession::onPrack(Transaction& t, const Message& req) {
   if (!relQueue_.empty()) {
     Queued q = std::move(relQueue_.front());
     relQueue_.pop_front();
-    sendReliable(q.code, std::move(q.reason), std::move(q.sdp));
+    sendReliable(q.code, std::move(q.reason), std::move(q.sdp), std::move(q.ctype));
   } else if (answerDeferred_) {
     sendAnswerNow();
   }
@@ -849,8 +890,9 @@ void InviteSession::onPrack(Transaction& t, const Message& req) {
 void InviteSession::onUpdate(Transaction& t, const Message& req) {
   Dialog* d = activeDialog();
   if (d != nullptr) d->refreshTarget(req);
-  const SdpBody body = classifyBody(req);
-  if (body == SdpBody::Unsupported) return ua_.respond(t, req, 415, "Unsupported Media Type", "Accept: application/sdp\r\n");
+  const BodyView bv = inspect(req);
+  const SdpBody body = bv.kind;
+  if (body == SdpBody::Unsupported) return ua_.respond(t, req, 415, "Unsupported Media Type", ua_.acceptHeader());
   if (body == SdpBody::Malformed) return ua_.respond(t, req, 488, "Not Acceptable Here");
   std::string extra = "Contact: " + contact() + "\r\n";
   const bool refresh = finalCode_ / 100 == 2;  // RFC 4028: an UPDATE in a confirmed dialog refreshes
@@ -873,7 +915,7 @@ void InviteSession::onUpdate(Transaction& t, const Message& req) {
     ++ua_.stats_.responses500;
     return ua_.respond(t, req, 500, "Server Internal Error", "Retry-After: " + u32(static_cast<std::uint32_t>(ua_.rng_() % 10)) + "\r\n");
   }
-  remoteSdp_ = req.body();
+  remoteSdp_ = bv.sdp;
   std::string answerSdp;
   ua_.handler_.onOffer(*this, remoteSdp_, answerSdp);
   if (answerSdp.empty()) answerSdp = localSdp_;
@@ -891,8 +933,9 @@ void InviteSession::onReInvite(Transaction& t, const Message& req) {
     ++ua_.stats_.responses491;
     return ua_.respond(t, req, 491, "Request Pending");
   }
-  const SdpBody body = classifyBody(req);
-  if (body == SdpBody::Unsupported) return ua_.respond(t, req, 415, "Unsupported Media Type", "Accept: application/sdp\r\n");
+  const BodyView bv = inspect(req);
+  const SdpBody body = bv.kind;
+  if (body == SdpBody::Unsupported) return ua_.respond(t, req, 415, "Unsupported Media Type", ua_.acceptHeader());
   if (body == SdpBody::Malformed) return ua_.respond(t, req, 488, "Not Acceptable Here");
   std::string timerHeaders;
   if (timerAsUas(req, timerHeaders) != 0) {
@@ -904,7 +947,7 @@ void InviteSession::onReInvite(Transaction& t, const Message& req) {
   std::string sdp;
   if (body == SdpBody::Sdp) {
     oa_.receiveOffer();
-    remoteSdp_ = req.body();
+    remoteSdp_ = bv.sdp;
     ua_.handler_.onOffer(*this, remoteSdp_, sdp);
     if (sdp.empty()) sdp = localSdp_;
     oa_.sendAnswer();
@@ -1010,6 +1053,12 @@ std::string UserAgent::newTag() {
   return buf;
 }
 
+std::string UserAgent::acceptHeader() const {
+  std::string h = "Accept: application/sdp, multipart/mixed";
+  for (const std::string& t : cfg_.acceptedBodyTypes) h.append(", ").append(t);
+  return h.append("\r\n");
+}
+
 std::string UserAgent::supportedTags() const {
   std::string s;
   auto add = [&s](std::string_view tag) {
@@ -1047,7 +1096,8 @@ void UserAgent::respond(Transaction& t, const Message& req, std::uint16_t code, 
 }
 
 InviteSession* UserAgent::invite(std::string_view requestUri, const Destination& dst, std::string_view from,
-                                 std::string_view to, std::string_view sdp, std::string_view extraHeaders) {
+                                 std::string_view to, std::string_view sdp, std::string_view extraHeaders,
+                                 std::string_view contentType) {
   auto owned = std::unique_ptr<InviteSession>(new InviteSession(*this, ++nextId_, true));
   InviteSession& s = *owned;
   s.dst_ = dst;
@@ -1061,15 +1111,16 @@ InviteSession* UserAgent::invite(std::string_view requestUri, const Destination&
   s.callId_ = callId;
   s.inviteExtra_ = extraHeaders;
   s.inviteBody_ = sdp;
+  s.inviteCtype_ = contentType;
   if (cfg_.sessionTimer.enabled) {
     s.seInterval_ = layer_.config().timers.sessionExpires;
     s.seMin_ = layer_.config().timers.minSE;
   }
   s.buildInvite(1);
   if (!s.invite_.parse(s.inviteBytes_)) return nullptr;
-  if (!sdp.empty()) {
+  if (const std::string_view part = sdpOfBody(sdp, contentType); !part.empty()) {
     s.oa_.sendOffer();
-    s.localSdp_ = sdp;
+    s.localSdp_ = part;
   }
   auto r = layer_.sendRequest(s.inviteBytes_, dst);
   if (!r) return nullptr;
@@ -1102,8 +1153,9 @@ void UserAgent::onNewInvite(Transaction& t, const Message& req) {
     ++stats_.responses421;
     return respond(t, req, 421, "Extension Required", "Require: 100rel\r\n");
   }
-  const SdpBody body = classifyBody(req);
-  if (body == SdpBody::Unsupported) return respond(t, req, 415, "Unsupported Media Type", "Accept: application/sdp\r\n");
+  const BodyView bv = inspectBody(req, cfg_.acceptedBodyTypes);
+  const SdpBody body = bv.kind;
+  if (body == SdpBody::Unsupported) return respond(t, req, 415, "Unsupported Media Type", acceptHeader());
   if (body == SdpBody::Malformed) return respond(t, req, 488, "Not Acceptable Here");
 
   auto owned = std::unique_ptr<InviteSession>(new InviteSession(*this, ++nextId_, false));
@@ -1125,11 +1177,12 @@ void UserAgent::onNewInvite(Transaction& t, const Message& req) {
   }
   if (body == SdpBody::Sdp) {
     s.oa_.receive();
-    s.remoteSdp_ = req.body();
+    s.remoteSdp_ = bv.sdp;
   }
   sessions_.emplace(s.id(), std::move(owned));
   bind(t.id(), s);
   bindDialog(*s.dialog_, s);
+  if (bv.multipart) s.keepBody(req);
   handler_.onIncoming(s, req);
 }
 

@@ -45,6 +45,7 @@
 
 #include "config/timer_service.h"
 #include "sip/dialog.h"
+#include "sip/multipart.h"
 #include "sip/offer_answer.h"
 #include "sip/transaction.h"
 
@@ -100,6 +101,9 @@ struct UaConfig {
   // RFC 6086 Info Packages we accept, advertised in Recv-Info on the INVITE, reliable 18x
   // and 2xx (§5.2); INFO for any other package gets 469 (§4.2.2).
   std::vector<std::string> infoPackages;
+  // RFC 5621 / RFC 3204: body part types handled besides SDP; a required part of any other
+  // type gets 415 with Accept (RFC 3261 §21.4.16).
+  std::vector<std::string> acceptedBodyTypes = {"application/ISUP"};
 };
 
 class InviteSession;
@@ -122,6 +126,10 @@ class SessionHandler {
   // The final response to a re-INVITE we sent (InviteSession::reinvite); a non-2xx other
   // than 481/408 leaves the session as it was (RFC 3261 §14.1).
   virtual void onReinviteResult(InviteSession& /*s*/, const Message& /*rsp*/) {}
+  // A multipart/mixed body arrived in this session (INVITE, 18x, 2xx, PRACK, UPDATE, ACK):
+  // its SDP part already went to offer/answer; `parts` views into `m` (also kept as
+  // InviteSession::lastBody()).
+  virtual void onBodyParts(InviteSession& /*s*/, const Message& /*m*/, const MultipartBody& /*parts*/) {}
   virtual void onTerminated(InviteSession& s, EndReason why, std::uint16_t code) = 0;
 };
 
@@ -154,6 +162,11 @@ class InviteSession {
   const std::string& remoteSdp() const { return remoteSdp_; }
   const std::string& remoteReason() const { return remoteReason_; }
   bool peerSupports100rel() const { return peer100rel_; }
+  // The last multipart body received (RFC 5621) and its Content-Type; lastBodyParts()
+  // parses it (views into lastBody()).
+  const std::string& lastBody() const { return lastBody_; }
+  const std::string& lastBodyType() const { return lastBodyType_; }
+  Result<MultipartBody, ParseError> lastBodyParts() const;
   std::uint32_t lastRSeqSent() const { return rseq_; }
   std::uint16_t finalCode() const { return finalCode_; }
   // RFC 4028: the negotiated session interval (s), 0 when no session timer runs.
@@ -164,11 +177,13 @@ class InviteSession {
   // --- UAS
   // A provisional response (180/183...); reliable per RFC 3262 when asked and the peer
   // supports it (else sent unreliably). Queued while a previous reliable one awaits PRACK.
+  // `contentType` (e.g. multipart/mixed with SDP + ISUP, RFC 3204/5621) makes `sdp` the
+  // whole body; its SDP part drives offer/answer. Empty: `sdp` is application/sdp.
   bool provisional(std::uint16_t code, std::string_view reason, std::string_view sdp = {},
-                   bool reliable = false);
+                   bool reliable = false, std::string_view contentType = {});
   // 2xx with SDP (answer to the INVITE's offer, or our offer). Deferred while a reliable
   // provisional with SDP is unacknowledged (RFC 3262 §3).
-  bool answer(std::string_view sdp);
+  bool answer(std::string_view sdp, std::string_view contentType = {});
   // Final non-2xx; `reasonHeader` e.g. "Q.850;cause=17;text=\"User busy\"".
   bool reject(std::uint16_t code, std::string_view reason, std::string_view reasonHeader = {});
 
@@ -209,6 +224,8 @@ class InviteSession {
   void notePeerRecvInfo(const Message& m);
   std::string recvInfoHeader() const;
   void onUpdateResponse(const Message& rsp);
+  BodyView inspect(const Message& m);
+  void keepBody(const Message& m);
   // RFC 4028
   void buildInvite(std::uint32_t cseq);
   std::uint16_t timerAsUas(const Message& req, std::string& rejectHeaders);
@@ -220,8 +237,8 @@ class InviteSession {
   void sessionRefresh();
   void sessionExpired();
   void buildResponse(std::string& out, std::uint16_t code, std::string_view reason,
-                     std::string_view extra, std::string_view sdp);
-  void sendReliable(std::uint16_t code, std::string reason, std::string sdp);
+                     std::string_view extra, std::string_view sdp, std::string_view ctype = {});
+  void sendReliable(std::uint16_t code, std::string reason, std::string sdp, std::string ctype);
   void sendAnswerNow();
   void retransmitRel1xx();
   void retransmit2xx();
@@ -254,6 +271,7 @@ class InviteSession {
   std::vector<Dialog> early_;     // UAC early dialogs, one per To tag
   OfferAnswer oa_;
   std::string localSdp_, remoteSdp_, remoteReason_;
+  std::string lastBody_, lastBodyType_;
   std::string localTag_;
 
   // UAS: reliable provisional in flight and the ones queued behind it (RFC 3262 §3).
@@ -263,10 +281,11 @@ class InviteSession {
   std::uint32_t relInterval_ = 0;
   struct Queued {
     std::uint16_t code;
-    std::string reason, sdp;
+    std::string reason, sdp, ctype;
   };
   std::deque<Queued> relQueue_;
   bool answerDeferred_ = false;
+  std::string answerBody_, answerCtype_;  // answer(): the full body when not plain SDP
   std::string deferredSdp_;
   Timer relTimer_, relGiveUp_;
 
@@ -303,7 +322,7 @@ class InviteSession {
   Timer seRefresh_, seExpiry_;
 
   // UAC: the INVITE's parts, kept to rebuild it after a 422 (RFC 4028 §7.3)
-  std::string reqUri_, fromUri_, toUri_, callId_, inviteExtra_, inviteBody_;
+  std::string reqUri_, fromUri_, toUri_, callId_, inviteExtra_, inviteBody_, inviteCtype_;
 
   // UAC
   bool cancelPending_ = false, cancelSent_ = false, gotProvisional_ = false;
@@ -327,9 +346,12 @@ class UserAgent final : public TransactionUser {
   std::size_t sessionCount() const { return sessions_.size(); }
   InviteSession* find(SessionId id);
 
-  // UAC: a new INVITE to `requestUri` (first hop `dst`) with an SDP offer (may be empty).
+  // UAC: a new INVITE to `requestUri` (first hop `dst`) with an SDP offer (may be empty);
+  // with `contentType` the body is `sdp` as given (e.g. multipart SDP + ISUP) and its SDP
+  // part is the offer.
   InviteSession* invite(std::string_view requestUri, const Destination& dst, std::string_view from,
-                        std::string_view to, std::string_view sdp, std::string_view extraHeaders = {});
+                        std::string_view to, std::string_view sdp, std::string_view extraHeaders = {},
+                        std::string_view contentType = {});
 
   // --- TransactionUser
   void onRequest(Transaction& t, const Message& request) override;
@@ -344,6 +366,7 @@ class UserAgent final : public TransactionUser {
                std::string_view extra = {}, std::string_view body = {});
   std::string newTag();
   std::string supportedTags() const;  // our Supported option tags
+  std::string acceptHeader() const;   // "Accept: ...\r\n" for 415
   std::string via(const Destination& dst);
 
  private:

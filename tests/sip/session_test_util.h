@@ -47,6 +47,10 @@ struct UaHarness : SessionHandler {
   void onAnswered(InviteSession&, const Message&) override { events.push_back("answered"); }
   void onConfirmed(InviteSession&) override { events.push_back("confirmed"); }
   void onPrack(InviteSession&, const Message&) override { events.push_back("prack"); }
+  void onBodyParts(InviteSession&, const Message& m, const MultipartBody& parts) override {
+    events.push_back((m.isRequest() ? std::string(m.method()) : std::to_string(m.statusCode())) + " parts " +
+                     std::to_string(parts.parts.size()));
+  }
   void onInfo(InviteSession&, const Message&, std::string_view pkg) override {
     events.push_back(pkg.empty() ? std::string("info") : "info " + std::string(pkg));
   }
@@ -105,7 +109,8 @@ struct UaHarness : SessionHandler {
 // A message from the peer (192.0.2.10) in the incoming call "in-1".
 inline std::string peerRequest(std::string_view method, std::uint32_t cseq, std::string_view toTag,
                                std::string_view branch, std::string_view extra = "",
-                               std::string_view body = "", std::string_view cseqMethod = "") {
+                               std::string_view body = "", std::string_view cseqMethod = "",
+                               std::string_view ctype = "application/sdp") {
   std::string s;
   s.append(method).append(" sip:+15551234@10.0.0.1 SIP/2.0\r\n");
   s.append("Via: SIP/2.0/UDP 192.0.2.10:5060;branch=").append(branch).append("\r\n");
@@ -117,7 +122,7 @@ inline std::string peerRequest(std::string_view method, std::uint32_t cseq, std:
   s.append("CSeq: ").append(std::to_string(cseq)).append(" ").append(cseqMethod.empty() ? method : cseqMethod).append("\r\n");
   s.append("Contact: <sip:alice@192.0.2.10:5060>\r\n");
   s.append(extra);
-  if (!body.empty()) s.append("Content-Type: application/sdp\r\n");
+  if (!body.empty()) s.append("Content-Type: ").append(ctype).append("\r\n");
   s.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n\r\n").append(body);
   return s;
 }
@@ -128,7 +133,8 @@ inline const Source kFrom{TransportType::Udp, *Endpoint::fromIp("192.0.2.20", 50
 
 // The peer's response to our (parsed) INVITE.
 inline std::string reply(const Message& inv, std::uint16_t code, std::string_view tag, std::string_view extra = "",
-                  std::string_view body = "", std::string_view contact = "<sip:bob@192.0.2.20:5062>") {
+                  std::string_view body = "", std::string_view contact = "<sip:bob@192.0.2.20:5062>",
+                  std::string_view ctype = "application/sdp") {
   std::string out;
   MessageBuilder b(out);
   appendResponseFor(b, inv, code, "X", tag);
@@ -141,7 +147,7 @@ inline std::string reply(const Message& inv, std::uint16_t code, std::string_vie
     auto c = line.find(": ");
     b.header(line.substr(0, c), line.substr(c + 2));
   }
-  b.finish(body, body.empty() ? "" : "application/sdp");
+  b.finish(body, body.empty() ? "" : ctype);
   return out;
 }
 
