@@ -179,6 +179,7 @@ void InviteSession::sendReliable(std::uint16_t code, std::string reason, std::st
     if (withSdp) {
       localSdp_ = part;
       body = sdp;
+      if (pre_ && part.size() == sdp.size()) body = ourSdp();  // plain SDP: with our status
     }
   } else {
     body = sdp;  // no session description: e.g. ISUP alone (RFC 3204)
@@ -244,10 +245,10 @@ void InviteSession::sendAnswerNow() {
   std::string_view body;
   if (oa_.state() == OaState::RemoteOffer) {
     oa_.sendAnswer();
-    body = localSdp_;
+    body = ourSdp();
   } else if (oa_.state() == OaState::Stable && !oa_.completed() && !localSdp_.empty()) {
     oa_.sendOffer();  // INVITE without offer: the 2xx offers, the ACK answers
-    body = localSdp_;
+    body = ourSdp();
   }
   std::string_view ctype;
   if (!answerBody_.empty() && (!body.empty() || sdpOfBody(answerBody_, answerCtype_).empty())) {
@@ -382,7 +383,7 @@ void InviteSession::onReinviteResponse(const Message& rsp) {
     if (const BodyView bv = inspect(rsp);
         bv.kind == SdpBody::Sdp && (oa_.state() == OaState::LocalOffer || oa_.state() == OaState::Stable)) {
       oa_.receive();  // our offer's answer, or (re-INVITE without offer) the 2xx's offer
-      remoteSdp_ = bv.sdp;
+      setRemoteSdp(bv.sdp);
     }
     sendAck(*dialog_, rsp, false);  // answers a 2xx offer
     timerFromResponse(rsp);
@@ -437,13 +438,103 @@ Result<MultipartBody, ParseError> InviteSession::lastBodyParts() const {
   return parseMultipart(lastBody_, ct->param("boundary"));
 }
 
+// ---- RFC 3312 preconditions
+
+void InviteSession::setRemoteSdp(std::string_view sdp) {
+  remoteSdp_ = sdp;
+  if (!pre_) return;
+  pre_->applyRemote(remoteSdp_);
+  const SessionId id = id_;
+  UserAgent& ua = ua_;
+  ua_.clock_.post([&ua, id] {
+    if (InviteSession* s = ua.find(id)) s->checkPreconditions();
+  });
+}
+
+namespace {
+
+// RFC 3264 §8: a changed description carries the next o= version.
+std::string withNextVersion(std::string_view sdp) {
+  std::string out(sdp);
+  const std::size_t o = out.find("o=");
+  if (o == std::string::npos) return out;
+  std::size_t p = o;
+  for (int field = 0; field < 2 && p != std::string::npos; ++field) p = out.find(' ', p + 1);
+  if (p == std::string::npos) return out;
+  const std::size_t end = out.find(' ', p + 1);
+  if (end == std::string::npos) return out;
+  std::uint64_t v = 0;
+  for (std::size_t i = p + 1; i < end; ++i) {
+    if (out[i] < '0' || out[i] > '9') return out;
+    v = v * 10 + static_cast<std::uint64_t>(out[i] - '0');
+  }
+  out.replace(p + 1, end - p - 1, std::to_string(v + 1));
+  return out;
+}
+
+}  // namespace
+
+std::string_view InviteSession::ourSdp() {
+  if (pre_ && !localSdp_.empty()) {
+    std::string next = pre_->rewrite(localSdp_);
+    if (next != localSdp_) localSdp_ = withNextVersion(next);
+    preUpdatePending_ = false;  // this SDP tells the peer our status
+  }
+  return localSdp_;
+}
+
+void InviteSession::checkPreconditions() {
+  if (!pre_ || state_ == SessionState::Terminated) return;
+  sendPreconditionUpdate();
+  if (!preMetReported_ && pre_->met()) {
+    preMetReported_ = true;
+    ua_.handler_.onPreconditionsMet(*this);
+  }
+}
+
+void InviteSession::sendPreconditionUpdate() {
+  // RFC 3312 §6 / RFC 3311: by UPDATE once no offer is pending; while one is, the next
+  // answer or this call after it carries the status.
+  if (!preUpdatePending_ || activeDialog() == nullptr || oa_.state() != OaState::Stable || !oa_.completed()) return;
+  if (!uac_ && !pre_->confirmRequested()) return;
+  preUpdatePending_ = false;
+  update(withNextVersion(pre_->rewrite(localSdp_)));
+}
+
+bool InviteSession::setLocalResources(bool ready) {
+  if (!pre_ || state_ == SessionState::Terminated) return false;
+  if (!ready) {
+    pre_->setLocalFailed();
+    if (!uac_ && finalCode_ == 0) {
+      rejectPrecondition();
+      return true;
+    }
+    return bye("SIP;cause=580;text=\"Precondition Failure\"");
+  }
+  pre_->setLocalReady(true);
+  preUpdatePending_ = true;
+  checkPreconditions();
+  return true;
+}
+
+void InviteSession::rejectPrecondition() {
+  relTimer_.stop();
+  relGiveUp_.stop();
+  relQueue_.clear();
+  std::string out;
+  buildResponse(out, 580, "Precondition Failure", {}, pre_->rewrite(localSdp_.empty() ? remoteSdp_ : localSdp_, true));
+  static_cast<void>(ua_.layer_.respond(inviteTxn_, out));
+  finalCode_ = 580;
+  end(EndReason::Rejected, 580);
+}
+
 void InviteSession::onUpdateResponse(const Message& rsp) {
   const std::uint16_t code = rsp.statusCode();
   if (code < 300) {
     if (Dialog* d = activeDialog()) d->refreshTarget(rsp);
     if (const BodyView bv = inspect(rsp); bv.kind == SdpBody::Sdp && oa_.state() == OaState::LocalOffer) {
       oa_.receive();
-      remoteSdp_ = bv.sdp;
+      setRemoteSdp(bv.sdp);
     }
     if (finalCode_ / 100 == 2) timerFromResponse(rsp);
     return;
@@ -476,7 +567,11 @@ void InviteSession::buildInvite(std::uint32_t cseq) {
   b.headerParts(HeaderId::CSeq, {u32(cseq), " INVITE"});
   b.header(HeaderId::Contact, contact());
   if (const std::string sup = ua_.supportedTags(); !sup.empty()) b.header(HeaderId::Supported, sup);
-  if (ua_.cfg_.require100rel) b.header(HeaderId::Require, "100rel");
+  if (ua_.cfg_.require100rel && pre_) {
+    b.header(HeaderId::Require, "100rel, precondition");
+  } else if (ua_.cfg_.require100rel || pre_) {
+    b.header(HeaderId::Require, pre_ ? "precondition" : "100rel");
+  }
   b.header(HeaderId::Allow, kAllow);
   b.header(HeaderId::UserAgent, ua_.cfg_.product);
   addRaw(b, recvInfoHeader());
@@ -734,7 +829,7 @@ void InviteSession::onInviteResponse(const Message& rsp) {
       std::string answerSdp;
       if (body == SdpBody::Sdp) {
         const OfferAnswer::Rx rx = oa_.receive();
-        if (rx == OfferAnswer::Rx::Answer || rx == OfferAnswer::Rx::Offer) remoteSdp_ = bv.sdp;
+        if (rx == OfferAnswer::Rx::Answer || rx == OfferAnswer::Rx::Offer) setRemoteSdp(bv.sdp);
         if (rx == OfferAnswer::Rx::Offer) {
           ua_.handler_.onOffer(*this, remoteSdp_, answerSdp);
           if (answerSdp.empty()) answerSdp = localSdp_;
@@ -745,7 +840,7 @@ void InviteSession::onInviteResponse(const Message& rsp) {
       ++ua_.stats_.prackOut;
       sendInDialog(*d, "PRACK", extra, answerSdp, kSdp);
     } else if (body == SdpBody::Sdp && remoteSdp_.empty()) {
-      remoteSdp_ = bv.sdp;  // early media preview; offer/answer state unchanged
+      remoteSdp_ = bv.sdp;  // early media preview: offer/answer and preconditions unchanged
     }
     ua_.handler_.onProvisional(*this, rsp);
     return;
@@ -779,7 +874,7 @@ void InviteSession::onInviteResponse(const Message& rsp) {
     if (body == SdpBody::Sdp &&
         (oa_.state() == OaState::LocalOffer || (oa_.state() == OaState::Stable && !oa_.completed()))) {
       oa_.receive();
-      remoteSdp_ = bv.sdp;
+      setRemoteSdp(bv.sdp);
     }
     if (cancelSent_ || cancelPending_) {  // the 2xx crossed our CANCEL: ACK, then BYE
       sendAck(*dialog_, rsp, false);
@@ -830,7 +925,7 @@ void InviteSession::onAck(const Message& ack) {
   state_ = SessionState::Confirmed;
   if (const BodyView bv = inspect(ack); bv.kind == SdpBody::Sdp && oa_.state() == OaState::LocalOffer) {
     oa_.receive();
-    remoteSdp_ = bv.sdp;
+    setRemoteSdp(bv.sdp);
   }
   if (!okIsReinvite_) {
     ++ua_.stats_.confirmed;
@@ -868,10 +963,11 @@ void InviteSession::onPrack(Transaction& t, const Message& req) {
   std::string answerSdp;
   if (const BodyView bv = inspect(req); bv.kind == SdpBody::Sdp) {
     const OfferAnswer::Rx rx = oa_.receive();
-    remoteSdp_ = bv.sdp;
+    setRemoteSdp(bv.sdp);
     if (rx == OfferAnswer::Rx::Offer) {  // RFC 3262 §5: an offer in the PRACK
       ua_.handler_.onOffer(*this, remoteSdp_, answerSdp);
-      if (answerSdp.empty()) answerSdp = localSdp_;
+      if (!answerSdp.empty()) localSdp_ = answerSdp;
+      answerSdp = ourSdp();
       oa_.sendAnswer();
     }
   }
@@ -915,10 +1011,11 @@ void InviteSession::onUpdate(Transaction& t, const Message& req) {
     ++ua_.stats_.responses500;
     return ua_.respond(t, req, 500, "Server Internal Error", "Retry-After: " + u32(static_cast<std::uint32_t>(ua_.rng_() % 10)) + "\r\n");
   }
-  remoteSdp_ = bv.sdp;
+  setRemoteSdp(bv.sdp);
   std::string answerSdp;
   ua_.handler_.onOffer(*this, remoteSdp_, answerSdp);
-  if (answerSdp.empty()) answerSdp = localSdp_;
+  if (!answerSdp.empty()) localSdp_ = answerSdp;
+  answerSdp = ourSdp();
   oa_.sendAnswer();
   ua_.respond(t, req, 200, "OK", extra, answerSdp);
   if (refresh) startSessionTimer();
@@ -947,7 +1044,7 @@ void InviteSession::onReInvite(Transaction& t, const Message& req) {
   std::string sdp;
   if (body == SdpBody::Sdp) {
     oa_.receiveOffer();
-    remoteSdp_ = bv.sdp;
+    setRemoteSdp(bv.sdp);
     ua_.handler_.onOffer(*this, remoteSdp_, sdp);
     if (sdp.empty()) sdp = localSdp_;
     oa_.sendAnswer();
@@ -1067,6 +1164,7 @@ std::string UserAgent::supportedTags() const {
   };
   if (cfg_.support100rel) add("100rel");
   if (cfg_.sessionTimer.enabled) add("timer");
+  if (cfg_.preconditions.enabled) add("precondition");
   return s;
 }
 
@@ -1112,13 +1210,19 @@ InviteSession* UserAgent::invite(std::string_view requestUri, const Destination&
   s.inviteExtra_ = extraHeaders;
   s.inviteBody_ = sdp;
   s.inviteCtype_ = contentType;
+  if (cfg_.preconditions.enabled && cfg_.preconditions.offer && !sdp.empty() && sdpOfBody(sdp, contentType) == sdp) {
+    s.pre_.emplace();  // RFC 3312 §4: mandatory qos both ways on both segments, none current yet
+    s.pre_->desire(PrecondStrength::Mandatory, PrecondStatus::Local);
+    s.pre_->desire(PrecondStrength::Mandatory, PrecondStatus::Remote);
+    s.inviteBody_ = s.pre_->rewrite(sdp);
+  }
   if (cfg_.sessionTimer.enabled) {
     s.seInterval_ = layer_.config().timers.sessionExpires;
     s.seMin_ = layer_.config().timers.minSE;
   }
   s.buildInvite(1);
   if (!s.invite_.parse(s.inviteBytes_)) return nullptr;
-  if (const std::string_view part = sdpOfBody(sdp, contentType); !part.empty()) {
+  if (const std::string_view part = sdpOfBody(s.inviteBody_, contentType); !part.empty()) {
     s.oa_.sendOffer();
     s.localSdp_ = part;
   }
@@ -1139,6 +1243,7 @@ void UserAgent::onNewInvite(Transaction& t, const Message& req) {
     for (std::string_view tag : *req_tags) {
       if (cfg_.support100rel && iequals(tag, "100rel")) continue;
       if (cfg_.sessionTimer.enabled && iequals(tag, "timer")) continue;
+      if (cfg_.preconditions.enabled && iequals(tag, "precondition")) continue;
       if (!unsupported.empty()) unsupported.append(", ");
       unsupported.append(tag);
     }
@@ -1158,8 +1263,19 @@ void UserAgent::onNewInvite(Transaction& t, const Message& req) {
   if (body == SdpBody::Unsupported) return respond(t, req, 415, "Unsupported Media Type", acceptHeader());
   if (body == SdpBody::Malformed) return respond(t, req, 488, "Not Acceptable Here");
 
+  std::optional<Preconditions> pre;
+  if (cfg_.preconditions.enabled && body == SdpBody::Sdp && Preconditions::inUse(bv.sdp) &&
+      (req.hasOptionTag(HeaderId::Require, "precondition") || req.hasOptionTag(HeaderId::Supported, "precondition"))) {
+    pre.emplace();
+    pre->applyRemote(bv.sdp);
+    if (pre->failed()) {  // RFC 3312 §8: e.g. a mandatory precondition of an unknown type
+      return respond(t, req, 580, "Precondition Failure", {}, pre->rewrite(bv.sdp, true));
+    }
+  }
   auto owned = std::unique_ptr<InviteSession>(new InviteSession(*this, ++nextId_, false));
   InviteSession& s = *owned;
+  s.pre_ = std::move(pre);
+  s.preMetReported_ = s.preconditionsMet();
   serialize(req, s.inviteBytes_);
   if (!s.invite_.parse(s.inviteBytes_)) return respond(t, req, 400, "Bad Request");
   s.localTag_ = newTag();

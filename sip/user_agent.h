@@ -47,6 +47,7 @@
 #include "sip/dialog.h"
 #include "sip/multipart.h"
 #include "sip/offer_answer.h"
+#include "sip/preconditions.h"
 #include "sip/transaction.h"
 
 namespace siptgw::sip {
@@ -91,6 +92,12 @@ struct SessionTimerConfig {
   bool preferUpdate = true;  // refresh with UPDATE when the peer's Allow lists it, else re-INVITE
 };
 
+// RFC 3312 / RFC 4032 preconditions ("qos" only).
+struct PreconditionConfig {
+  bool enabled = false;  // Supported: precondition; honour des lines in offers that list the tag
+  bool offer = false;    // UAC: our INVITE asks mandatory qos on both segments (Require: precondition)
+};
+
 struct UaConfig {
   std::string user = "siptgw";       // Contact user part
   std::string product = "siptgw";    // User-Agent / Server
@@ -104,6 +111,7 @@ struct UaConfig {
   // RFC 5621 / RFC 3204: body part types handled besides SDP; a required part of any other
   // type gets 415 with Accept (RFC 3261 §21.4.16).
   std::vector<std::string> acceptedBodyTypes = {"application/ISUP"};
+  PreconditionConfig preconditions;
 };
 
 class InviteSession;
@@ -130,6 +138,9 @@ class SessionHandler {
   // its SDP part already went to offer/answer; `parts` views into `m` (also kept as
   // InviteSession::lastBody()).
   virtual void onBodyParts(InviteSession& /*s*/, const Message& /*m*/, const MultipartBody& /*parts*/) {}
+  // RFC 3312 §6: every mandatory precondition is now met (the UAS may alert). Posted, so
+  // it comes after the response to the message that completed them.
+  virtual void onPreconditionsMet(InviteSession& /*s*/) {}
   virtual void onTerminated(InviteSession& s, EndReason why, std::uint16_t code) = 0;
 };
 
@@ -173,6 +184,15 @@ class InviteSession {
   std::uint32_t sessionInterval() const { return seInterval_; }
   bool weRefresh() const { return seWeRefresh_; }
   void* userData = nullptr;
+
+  // RFC 3312: the status table when the session uses preconditions, else nullptr.
+  const Preconditions* preconditions() const { return pre_ ? &*pre_ : nullptr; }
+  bool preconditionsMet() const { return !pre_ || pre_->met(); }
+  // Our resource reservation is done (true) or failed (false). Done: the new status goes to
+  // the peer in the next answer, or at once in an UPDATE when no offer is pending (the UAC
+  // always, the UAS when the peer asked with a=conf, RFC 3312 §6). Failed: a UAS whose
+  // INVITE is pending answers 580 with SDP marking the failure (§8); otherwise BYE/CANCEL.
+  bool setLocalResources(bool ready);
 
   // --- UAS
   // A provisional response (180/183...); reliable per RFC 3262 when asked and the peer
@@ -225,6 +245,11 @@ class InviteSession {
   std::string recvInfoHeader() const;
   void onUpdateResponse(const Message& rsp);
   BodyView inspect(const Message& m);
+  void setRemoteSdp(std::string_view sdp);
+  std::string_view ourSdp();  // localSdp_ with our precondition lines
+  void checkPreconditions();
+  void sendPreconditionUpdate();
+  void rejectPrecondition();
   void keepBody(const Message& m);
   // RFC 4028
   void buildInvite(std::uint32_t cseq);
@@ -307,6 +332,10 @@ class InviteSession {
   // Our re-INVITE (§14.1).
   TxnId reinviteTxn_ = 0;
   std::string reinviteSdp_;
+
+  // RFC 3312 preconditions
+  std::optional<Preconditions> pre_;
+  bool preMetReported_ = false, preUpdatePending_ = false;
 
   // RFC 6086: the peer's Recv-Info; peerRecvInfo_ once it sent the header at all.
   std::vector<std::string> peerInfoPackages_;

@@ -54,6 +54,7 @@ struct UaHarness : SessionHandler {
   void onInfo(InviteSession&, const Message&, std::string_view pkg) override {
     events.push_back(pkg.empty() ? std::string("info") : "info " + std::string(pkg));
   }
+  void onPreconditionsMet(InviteSession&) override { events.push_back("preconditions met"); }
   void onReinviteResult(InviteSession&, const Message& r) override {
     events.push_back("reinvite " + std::to_string(r.statusCode()));
   }
