@@ -365,6 +365,7 @@ bool InviteSession::reinvite(std::string_view sdp) {
     oa_.rollbackLocal();
     return false;
   }
+  ++ua_.stats_.reinvitesOut;
   return true;
 }
 
@@ -667,13 +668,17 @@ void InviteSession::sessionRefresh() {
   if (state_ == SessionState::Terminated || state_ == SessionState::Terminating || !dialog_) return;
   const bool useUpdate = ua_.cfg_.sessionTimer.preferUpdate && peerAllowsUpdate_;
   if (useUpdate) {  // RFC 4028 §7.4 / RFC 3311: no body, the session is unchanged
+    ++ua_.stats_.sessionRefreshes;
     sendInDialog(*dialog_, "UPDATE", timerRequestHeaders(), {}, {});
     return;
   }
   // A re-INVITE with the SDP we already gave (same o= version): nothing changes (RFC 4028
   // §7.4, RFC 3264 §8). Busy with another INVITE or offer: try again in a second.
   const std::string sdp = localSdp_;
-  if (state_ == SessionState::Confirmed && oa_.state() == OaState::Stable && reinvite(sdp)) return;
+  if (state_ == SessionState::Confirmed && oa_.state() == OaState::Stable && reinvite(sdp)) {
+    ++ua_.stats_.sessionRefreshes;
+    return;
+  }
   seRefresh_.start(1000, [this] { sessionRefresh(); });
 }
 
@@ -757,6 +762,7 @@ void InviteSession::end(EndReason why, std::uint16_t code) {
       break;
     case EndReason::Rejected: ++st.rejected; break;
     case EndReason::Cancelled: ++st.cancelled; break;
+    case EndReason::SessionExpired: ++st.expired; break;  // the peer stopped refreshing: no fault of ours
     default: ++st.failed; break;
   }
   ua_.handler_.onTerminated(*this, why, code);

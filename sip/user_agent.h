@@ -24,12 +24,26 @@
 //     PRACK, UPDATE, 2xx, answers in reliable 1xx, PRACK, 2xx, ACK; 491 for a crossing
 //     offer, 500 + Retry-After for an offer while the peer's is unanswered (RFC 3311 §5.2).
 //   UPDATE (RFC 3311) received in early/confirmed dialogs; sent with an offer, 491 retried
-//     after the §14.1 random delay. INFO (RFC 6086/2976): legacy INFO answered 200; an
-//     Info-Package we never advertised in Recv-Info is answered 469.
+//     after the §14.1 random delay.
+//   re-INVITE sent by us (§14.1): ACK for its 2xx (re-sent for retransmissions), 491 retried
+//     after the random interval, 491 to the peer's re-INVITE while ours is pending (§14.2),
+//     non-2xx keeps the session, 481 ends it, 408/timeout ends it with BYE (§12.2.1.2).
+//   Session timers (RFC 4028): Session-Expires/Min-SE in the INVITE, one retry after 422
+//     (§7.3); UAS 422 below our Min-SE and refresher choice (§9); the refresher refreshes at
+//     half the interval by UPDATE (peer allows it) or re-INVITE with the unchanged SDP; the
+//     other side sends BYE + Reason at SE - min(32, SE/3) (§10). Intervals: TimerConfig.
+//   INFO (RFC 6086/2976): our packages in Recv-Info on INVITE, reliable 18x and 2xx; INFO
+//     for them goes to onInfo with the package, others get 469 + Recv-Info; legacy INFO 200.
+//   Multipart bodies (RFC 5621, RFC 3204): the application/sdp part drives offer/answer,
+//     the rest reaches the application (onBodyParts, lastBody()); a required part of an
+//     unknown type is 415 + Accept. The application may send a full body (SDP + ISUP).
+//   Preconditions (RFC 3312/4032, qos): status tables (sip/preconditions.h) from the SDP
+//     exchanged; UAS alerts only once met (onPreconditionsMet), confirms by UPDATE when
+//     asked, 580 with SDP on failure; UAC offers des/curr and UPDATEs when ready.
 //   Reason (RFC 3326) can be put on BYE, CANCEL and final responses; the one received on
 //     BYE/CANCEL/final responses is kept (InviteSession::remoteReason()).
-// Not here: session timers (RFC 4028), preconditions (RFC 3312), re-INVITE sent by us,
-// authentication, DNS (destinations are IP literals).
+// Not here: authentication, DNS (destinations are IP literals), preconditions other than
+// qos, more than the first media stream's preconditions.
 #pragma once
 
 #include <cstdint>
@@ -152,6 +166,8 @@ struct UaStats {
   std::uint64_t rejected = 0;
   std::uint64_t cancelled = 0;
   std::uint64_t failed = 0;        // timeouts, transport errors, no ACK, no PRACK
+  std::uint64_t expired = 0;       // RFC 4028: ended by the session timer (BYE sent)
+  std::uint64_t reinvitesOut = 0, sessionRefreshes = 0;  // re-INVITEs sent; RFC 4028 refreshes sent
   std::uint64_t prackIn = 0, prackOut = 0;
   std::uint64_t rel1xxRetransmits = 0, ok2xxRetransmits = 0, ackResent = 0;
   std::uint64_t responses481 = 0, responses500 = 0, responses491 = 0, responses420 = 0,

@@ -87,6 +87,7 @@ TEST(SessionTimerUac, WeRefreshWithUpdateAtHalfTheInterval) {  // §7.4, §10
   EXPECT_EQ(all.back()->atMs, 1800 * kS + 200);
   EXPECT_TRUE(h.sentWith("BYE").empty());
   EXPECT_EQ(h.s->state(), SessionState::Confirmed);
+  EXPECT_EQ(h.ua.stats().sessionRefreshes, 2u);
 }
 
 TEST(SessionTimerUac, ReinviteRefreshWithSameSdpWhenUpdateNotAllowed) {  // §7.4
@@ -118,6 +119,8 @@ TEST(SessionTimerUac, NoRefreshFromPeerMeansByeWithReason) {  // §10
   EXPECT_EQ(header(UaHarness::parsed(byes[0]), HeaderId::Reason), "SIP;cause=408;text=\"Session timer expired\"");
   EXPECT_TRUE(h.has("terminated SessionExpired 408"));
   EXPECT_TRUE(h.sentWith("UPDATE").empty());
+  EXPECT_EQ(h.ua.stats().expired, 1u);
+  EXPECT_EQ(h.ua.stats().failed, 0u);
 }
 
 TEST(SessionTimerUac, NoSessionExpiresInTheAnswerNoTimer) {  // §7.2
