@@ -800,7 +800,9 @@ void InviteSession::onInviteResponse(const Message& rsp) {
   if (code == 100) return;
   if (rsp.has(HeaderId::Reason)) remoteReason_ = firstReason(rsp);
   const std::string_view tag = rsp.to() ? rsp.to()->tag : std::string_view{};
-  const BodyView bv = inspect(rsp);
+  // A 2xx once confirmed is a retransmission or another fork's: not news for the application.
+  const bool repeat2xx = code >= 200 && code < 300 && dialog_;
+  const BodyView bv = repeat2xx ? inspectBody(rsp, ua_.cfg_.acceptedBodyTypes) : inspect(rsp);
   const SdpBody body = bv.kind;
   if (code < 300) notePeerRecvInfo(rsp);
   if (code < 200) {

@@ -5,6 +5,8 @@
 // INVITE, 18x, 2xx). Manual clock, no sleeps.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "tests/sip/session_test_util.h"
 
 namespace siptgw::sip::testing {
@@ -120,6 +122,10 @@ TEST(SessionMultipart, UacSendsSipTAndReadsAnswerPart) {  // RFC 3204
   auto parts = s->lastBodyParts();
   ASSERT_TRUE(parts);
   EXPECT_EQ(parts->parts[1].body, kAnm);
+  // A retransmitted 2xx is ACKed again but is no news for the application.
+  h.receive(reply(inv, 200, "b1", "", sdpIsup(kAnswer, kAnm), "<sip:bob@192.0.2.20:5062>", kMixed), kFrom);
+  EXPECT_EQ(h.sentWith("ACK").size(), 2u);
+  EXPECT_EQ(std::count(h.events.begin(), h.events.end(), "200 parts 2"), 1);
 }
 
 TEST(SessionMultipart, UpdateOfferInMultipartAnswered) {  // RFC 3311 with RFC 5621
