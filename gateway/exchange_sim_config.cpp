@@ -31,8 +31,14 @@ constexpr int64_t kMaxMs = 24LL * 3600 * 1000;
 
 uint32_t u32(std::optional<int64_t> v) { return static_cast<uint32_t>(v.value_or(0)); }
 
-// A point code under `key`: "0.23.2" (3-8-3 / 8-8-8) or an integer.
-std::optional<uint32_t> pointCode(Node& n, std::string_view key, isup::Variant v, bool required) {
+bool isDecimalKey(const std::string& k) {
+  return !k.empty() && k.size() <= 9 && std::all_of(k.begin(), k.end(), [](char ch) { return ch >= '0' && ch <= '9'; }) &&
+         (k.size() == 1 || k[0] != '0');
+}
+
+}  // namespace
+
+std::optional<uint32_t> readPointCode(Node& n, std::string_view key, isup::Variant v, bool required) {
   if (!n.has(key)) {
     if (required) n.error("missing required key '" + std::string(key) + "'");
     return std::nullopt;
@@ -48,8 +54,7 @@ std::optional<uint32_t> pointCode(Node& n, std::string_view key, isup::Variant v
   return *pc;
 }
 
-// A string or a list of strings.
-std::vector<std::string> stringList(Node& n, std::string_view key) {
+std::vector<std::string> readStringList(Node& n, std::string_view key) {
   std::vector<std::string> out;
   if (!n.has(key)) return out;
   Node c = n.child(key);
@@ -62,15 +67,14 @@ std::vector<std::string> stringList(Node& n, std::string_view key) {
   return out;
 }
 
-bool allDigits(const std::string& s) {
+bool isDialString(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char ch) { return (ch >= '0' && ch <= '9') || ch == '*' || ch == '#'; });
 }
 
-void readM3ua(Node m, ExchangeSimConfig& c) {
+void readM3uaSection(Node m, const std::string& node, isup::m3ua::M3uaConfig& m3) {
   m.allowOnly({"as_name", "routing_context", "traffic_mode", "local_ip", "local_port", "remote_ip", "remote_port",
                "reconnect_s", "log_level", "asp_name"});
-  auto& m3 = c.m3ua;
-  m3.as_name = *m.string("as_name", "as-" + c.name);
+  m3.as_name = *m.string("as_name", "as-" + node);
   if (m.has("routing_context")) {
     m3.has_routing_context = true;
     m3.routing_context = u32(m.integer("routing_context", 0, 0xFFFFFFFFLL));
@@ -80,10 +84,10 @@ void readM3ua(Node m, ExchangeSimConfig& c) {
   const std::string tm = *m.choice("traffic_mode", {"override", "loadshare", "broadcast", "roundrobin"}, "override");
   if (auto t = isup::m3ua::trafficModeFromName(tm)) m3.traffic_mode = *t;
   isup::m3ua::AspConfig asp;
-  asp.name = *m.string("asp_name", "asp-" + c.name);
-  asp.local_hosts = stringList(m, "local_ip");
+  asp.name = *m.string("asp_name", "asp-" + node);
+  asp.local_hosts = readStringList(m, "local_ip");
   asp.local_port = static_cast<uint16_t>(*m.integer("local_port", 0, 65535, 0));
-  asp.remote_hosts = stringList(m, "remote_ip");
+  asp.remote_hosts = readStringList(m, "remote_ip");
   if (asp.remote_hosts.empty() && !m.has("remote_ip")) m.error("missing required key 'remote_ip'");
   asp.remote_port = static_cast<uint16_t>(*m.integer("remote_port", 1, 65535, 2905));
   m3.asps.push_back(std::move(asp));
@@ -92,14 +96,11 @@ void readM3ua(Node m, ExchangeSimConfig& c) {
   if (auto l = isup::m3ua::logLevelFromName(lvl)) m3.log_level = *l;
 }
 
-void readGroup(Node g, ExchangeSimConfig& c, std::size_t i) {
-  g.allowOnly({"name", "dpc", "cics", "direction", "selection"});
+isup::CircuitGroupConfig readCircuitGroupFields(Node& g, isup::Variant v, const std::string& defaultName) {
   isup::CircuitGroupConfig gc;
-  gc.name = *g.string("name", "group" + std::to_string(i));
-  for (const auto& other : c.groups)
-    if (other.name == gc.name) g.error("duplicate group name '" + gc.name + "'", "name");
-  gc.dpc = pointCode(g, "dpc", c.stack.variant, true).value_or(0);
-  const int64_t maxCic = c.stack.variant == isup::Variant::Ansi ? 16383 : 4095;
+  gc.name = *g.string("name", defaultName);
+  gc.dpc = readPointCode(g, "dpc", v, true).value_or(0);
+  const int64_t maxCic = v == isup::Variant::Ansi ? 16383 : 4095;
   Node cics = g.child("cics", true);
   if (g.has("cics") && (!cics.isSequence() || cics.size() == 0)) cics.error("a list of CIC ranges ({first, last}) is needed here");
   for (std::size_t k = 0; k < cics.size(); ++k) {
@@ -119,14 +120,35 @@ void readGroup(Node g, ExchangeSimConfig& c, std::size_t i) {
   gc.selection = sel == "sequential"    ? isup::Selection::Sequential
                  : sel == "round_robin" ? isup::Selection::RoundRobin
                                         : isup::Selection::DualSeizureControl;
-  c.groups.push_back(std::move(gc));
+  return gc;
 }
 
-void readRule(Node r, ExchangeSimConfig& c) {
+void readIsupTimers(Node timers, const YAML::Node& raw, isup::TimerConfig& out) {
+  if (!timers.isMap()) {
+    timers.error("a map of timer name (T1..T38): milliseconds is needed here");
+    return;
+  }
+  for (const auto& spec : isup::timerTable()) {
+    const std::string name(spec.name);
+    if (!timers.has(name)) continue;
+    const auto ms = timers.integer(name, 1, kMaxMs);
+    if (!ms) continue;
+    if (auto r = out.set(spec.timer, static_cast<uint32_t>(*ms)); !r) timers.error(r.error(), name);
+  }
+  // Unknown timer names ("T99", "t7"): allowOnly needs a literal list, so check by hand.
+  for (auto it = raw.begin(); it != raw.end(); ++it) {
+    const std::string k = it->first.as<std::string>("");
+    const bool known = std::any_of(isup::timerTable().begin(), isup::timerTable().end(),
+                                   [&](const auto& s) { return s.name == k; });
+    if (!known) timers.error("unknown timer (known: T1..T38)", k);
+  }
+}
+
+void readTerminatingRule(Node r, std::vector<isup::TerminatingRule>& rules, bool& incomingOverlap) {
   r.allowOnly({"prefix", "ring_ms", "answer_ms", "hold_ms", "never_answer", "release", "cpg", "inband", "overlap_digits"});
   isup::TerminatingRule t;
   t.prefix = *r.string("prefix", "");
-  if (!allDigits(t.prefix)) r.error("'" + t.prefix + "' is not a digit string", "prefix");
+  if (!isDialString(t.prefix)) r.error("'" + t.prefix + "' is not a digit string", "prefix");
   t.ring_after_ms = static_cast<int32_t>(*r.integer("ring_ms", -1, kMaxMs, 0));
   t.answer_after_ms = static_cast<int32_t>(*r.integer("answer_ms", -1, kMaxMs, -1));
   t.hold_ms = static_cast<int32_t>(*r.integer("hold_ms", -1, kMaxMs, -1));
@@ -150,34 +172,35 @@ void readRule(Node r, ExchangeSimConfig& c) {
   }
   t.inband = *r.boolean("inband", false);
   t.overlap_digits = u32(r.integer("overlap_digits", 0, 32, 0));
-  if (t.overlap_digits > 0) c.stack.incoming_overlap = true;
-  for (const auto& other : c.rules)
+  if (t.overlap_digits > 0) incomingOverlap = true;
+  for (const auto& other : rules)
     if (other.prefix == t.prefix) r.error("duplicate prefix '" + t.prefix + "'", "prefix");
-  c.rules.push_back(std::move(t));
+  rules.push_back(std::move(t));
 }
 
-void readPlan(Node p, ExchangeSimConfig& c) {
+void readOriginatingPlan(Node p, const std::vector<isup::CircuitGroupConfig>& groups,
+                         std::vector<OriginatingPlanConfig>& plans) {
   p.allowOnly({"group", "numbers", "calling", "calls_per_second", "interval_ms", "count", "hold_ms", "overlap",
                "continuity", "start_ms"});
   OriginatingPlanConfig pc;
   auto& plan = pc.plan;
-  if (c.groups.empty()) {
-    p.error("originating plans need circuit_groups");
+  if (groups.empty()) {
+    p.error("originating plans need circuit groups");
   } else {
-    pc.group_name = *p.string("group", c.groups.front().name);
-    auto it = std::find_if(c.groups.begin(), c.groups.end(), [&](const auto& g) { return g.name == pc.group_name; });
-    if (it == c.groups.end()) {
+    pc.group_name = *p.string("group", groups.front().name);
+    auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.name == pc.group_name; });
+    if (it == groups.end()) {
       p.error("no circuit group named '" + pc.group_name + "'", "group");
     } else {
-      plan.group = static_cast<uint16_t>(it - c.groups.begin());
+      plan.group = static_cast<uint16_t>(it - groups.begin());
       if (it->direction == isup::GroupDirection::IncomingOnly) p.error("group '" + pc.group_name + "' is incoming-only", "group");
     }
   }
-  plan.numbers = stringList(p, "numbers");
+  plan.numbers = readStringList(p, "numbers");
   if (!p.has("numbers")) p.error("missing required key 'numbers'");
   else if (plan.numbers.empty()) p.error("at least one number is needed", "numbers");
   for (const auto& n : plan.numbers)
-    if (n.empty() || !allDigits(n)) p.error("'" + n + "' is not a digit string", "numbers");
+    if (n.empty() || !isDialString(n)) p.error("'" + n + "' is not a digit string", "numbers");
   plan.calling = *p.string("calling", "1000");
   if (p.has("calls_per_second") && p.has("interval_ms")) p.error("give calls_per_second or interval_ms, not both", "interval_ms");
   if (p.has("calls_per_second")) {
@@ -201,8 +224,29 @@ void readPlan(Node p, ExchangeSimConfig& c) {
     plan.cot_after_ms = u32(o.integer("cot_after_ms", 0, 60000, 0));
   }
   pc.start_ms = u32(p.integer("start_ms", 0, kMaxMs, 0));
-  c.plans.push_back(std::move(pc));
+  plans.push_back(std::move(pc));
 }
+
+std::map<int64_t, int64_t> readIntMap(Node m, const YAML::Node& raw, int64_t keyMin, int64_t keyMax, int64_t valueMin,
+                                      int64_t valueMax, std::string_view keyWhat) {
+  std::map<int64_t, int64_t> out;
+  if (!m.isMap()) {
+    m.error("a map of " + std::string(keyWhat) + ": value is needed here");
+    return out;
+  }
+  for (auto it = raw.begin(); it != raw.end(); ++it) {
+    const std::string k = it->first.as<std::string>("");
+    const bool ok = isDecimalKey(k) && std::stoll(k) >= keyMin && std::stoll(k) <= keyMax;
+    if (!ok) {
+      m.error("not a " + std::string(keyWhat) + " " + std::to_string(keyMin) + ".." + std::to_string(keyMax), k);
+      continue;
+    }
+    if (auto v = m.integer(k, valueMin, valueMax)) out[std::stoll(k)] = *v;
+  }
+  return out;
+}
+
+namespace {
 
 void readMaintenance(Node a, ExchangeSimConfig& c) {
   a.allowOnly({"at_ms", "action", "dpc", "cic", "count", "mask", "type"});
@@ -216,7 +260,7 @@ void readMaintenance(Node a, ExchangeSimConfig& c) {
       if (maintenanceKindName(k) == *act) m.kind = k;
   }
   if (a.has("dpc")) {
-    m.dpc = pointCode(a, "dpc", c.stack.variant, true).value_or(0);
+    m.dpc = readPointCode(a, "dpc", c.stack.variant, true).value_or(0);
   } else if (!c.groups.empty()) {
     m.dpc = c.groups.front().dpc;
   } else {
@@ -238,7 +282,7 @@ void readMaintenance(Node a, ExchangeSimConfig& c) {
   c.maintenance.push_back(m);
 }
 
-void readExpect(Node e, const YAML::Node& raw, const std::string& file, config::Errors& errs, ExchangeSimConfig& c) {
+void readExpect(Node e, const YAML::Node& raw, ExchangeSimConfig& c) {
   e.allowOnly({"min_attempted", "min_answered", "min_incoming", "min_completed", "max_rejected", "max_unexpected",
                "max_unmatched", "max_decode_errors", "min_pauses", "min_resumes", "min_release_causes"});
   auto opt = [&](std::string_view k, std::optional<uint64_t>& out) {
@@ -254,28 +298,9 @@ void readExpect(Node e, const YAML::Node& raw, const std::string& file, config::
   opt("max_decode_errors", c.expect.max_decode_errors);
   opt("min_pauses", c.expect.min_pauses);
   opt("min_resumes", c.expect.min_resumes);
-  Node rc = e.child("min_release_causes");
-  if (e.has("min_release_causes")) {
-    if (!rc.isMap()) {
-      rc.error("a map of cause: count is needed here");
-    } else {
-      // Keys are causes: read them through the reader for their line numbers.
-      for (int cause = 0; cause < 128; ++cause) {
-        const std::string k = std::to_string(cause);
-        if (rc.has(k)) c.expect.min_release_causes[static_cast<uint8_t>(cause)] = u32(rc.integer(k, 0, 1000000000LL));
-      }
-      // Keys that are not causes 0..127.
-      for (auto it = raw.begin(); it != raw.end(); ++it) {
-        const std::string k = it->first.as<std::string>("");
-        const bool ok = !k.empty() && k.size() <= 3 && std::all_of(k.begin(), k.end(), [](char ch) { return ch >= '0' && ch <= '9'; }) &&
-                        std::stoi(k) < 128 && std::to_string(std::stoi(k)) == k;
-        if (!ok) {
-          const YAML::Mark mk = it->first.Mark();
-          errs.add({file, mk.is_null() ? 0 : mk.line + 1, e.path() + ".min_release_causes." + k, "not a Q.850 cause value 0..127"});
-        }
-      }
-    }
-  }
+  if (e.has("min_release_causes"))
+    for (const auto& [cause, n] : readIntMap(e.child("min_release_causes"), raw, 0, 127, 0, 1000000000LL, "Q.850 cause value"))
+      c.expect.min_release_causes[static_cast<uint8_t>(cause)] = static_cast<uint64_t>(n);
 }
 
 }  // namespace
@@ -299,7 +324,7 @@ Result<ExchangeSimConfig, config::Errors> parseExchangeSimConfig(const std::stri
   const std::string fmt = *root.choice("point_code_format", {"itu", "ansi"}, "itu");
   c.stack.variant = fmt == "ansi" ? isup::Variant::Ansi : isup::Variant::Itu;
   c.m3ua.variant = c.stack.variant;
-  c.stack.opc = pointCode(root, "point_code", c.stack.variant, true).value_or(0);
+  c.stack.opc = readPointCode(root, "point_code", c.stack.variant, true).value_or(0);
   c.m3ua.local_pc = c.stack.opc;
   c.stack.network_indicator = static_cast<uint8_t>(*root.integer("network_indicator", 0, 3, 2));
   c.m3ua.network_indicator = c.stack.network_indicator;
@@ -308,50 +333,33 @@ Result<ExchangeSimConfig, config::Errors> parseExchangeSimConfig(const std::stri
   c.stack.reset_on_resume = false;
   c.reset_delay_ms = u32(root.integer("reset_delay_ms", 0, 600000, 0));
 
-  readM3ua(root.child("m3ua", true), c);
+  readM3uaSection(root.child("m3ua", true), c.name, c.m3ua);
 
   Node groups = root.child("circuit_groups", true);
   if (root.has("circuit_groups") && (!groups.isSequence() || groups.size() == 0))
     groups.error("a list of circuit groups is needed here");
-  for (std::size_t i = 0; i < groups.size(); ++i) readGroup(groups.at(i), c, i);
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    Node g = groups.at(i);
+    g.allowOnly({"name", "dpc", "cics", "direction", "selection"});
+    auto gc = readCircuitGroupFields(g, c.stack.variant, "group" + std::to_string(i));
+    for (const auto& other : c.groups)
+      if (other.name == gc.name) g.error("duplicate group name '" + gc.name + "'", "name");
+    c.groups.push_back(std::move(gc));
+  }
   for (const auto& g : c.groups) {
     const bool routed = std::any_of(c.m3ua.routes.begin(), c.m3ua.routes.end(), [&](const auto& r) { return r.dpc == g.dpc; });
     if (!routed) c.m3ua.routes.push_back({g.dpc, 0});
   }
 
-  Node timers = root.child("timers");
-  if (root.has("timers")) {
-    if (!timers.isMap()) timers.error("a map of timer name (T1..T38): milliseconds is needed here");
-    for (const auto& spec : isup::timerTable()) {
-      const std::string name(spec.name);
-      if (!timers.has(name)) continue;
-      const auto ms = timers.integer(name, 1, kMaxMs);
-      if (!ms) continue;
-      if (auto r = c.stack.timers.set(spec.timer, static_cast<uint32_t>(*ms)); !r) timers.error(r.error(), name);
-    }
-    // Unknown timer names (e.g. "T99", "t7"): allowOnly needs an initializer list, so
-    // check by hand with the same message shape.
-    if (timers.isMap()) {
-      const YAML::Node raw = (*doc)["timers"];
-      for (auto it = raw.begin(); it != raw.end(); ++it) {
-        const std::string k = it->first.as<std::string>("");
-        const bool known = std::any_of(isup::timerTable().begin(), isup::timerTable().end(),
-                                       [&](const auto& s) { return s.name == k; });
-        if (!known) {
-          const YAML::Mark mk = it->first.Mark();
-          errs.add({file, mk.is_null() ? 0 : mk.line + 1, "timers." + k, "unknown timer (known: T1..T38)"});
-        }
-      }
-    }
-  }
+  if (root.has("timers")) readIsupTimers(root.child("timers"), (*doc)["timers"], c.stack.timers);
 
   Node term = root.child("terminating");
   if (root.has("terminating") && !term.isSequence()) term.error("a list of terminating rules is needed here");
-  for (std::size_t i = 0; i < term.size(); ++i) readRule(term.at(i), c);
+  for (std::size_t i = 0; i < term.size(); ++i) readTerminatingRule(term.at(i), c.rules, c.stack.incoming_overlap);
 
   Node orig = root.child("originating");
   if (root.has("originating") && !orig.isSequence()) orig.error("a list of originating plans is needed here");
-  for (std::size_t i = 0; i < orig.size(); ++i) readPlan(orig.at(i), c);
+  for (std::size_t i = 0; i < orig.size(); ++i) readOriginatingPlan(orig.at(i), c.groups, c.plans);
 
   Node maint = root.child("maintenance");
   if (root.has("maintenance") && !maint.isSequence()) maint.error("a list of maintenance actions is needed here");
@@ -372,7 +380,7 @@ Result<ExchangeSimConfig, config::Errors> parseExchangeSimConfig(const std::stri
   }
   if (root.has("expect")) {
     const YAML::Node raw = (*doc)["expect"].IsMap() ? (*doc)["expect"]["min_release_causes"] : YAML::Node();
-    readExpect(root.child("expect"), raw, file, errs, c);
+    readExpect(root.child("expect"), raw, c);
   }
 
   if (errs.empty()) {
@@ -384,18 +392,22 @@ Result<ExchangeSimConfig, config::Errors> parseExchangeSimConfig(const std::stri
   return c;
 }
 
-Result<ExchangeSimConfig, config::Errors> loadExchangeSimConfig(const std::string& path) {
-  auto doc = config::loadYamlFile(path);  // only for the file read error
-  if (!doc) {
+Result<std::string, config::Errors> readConfigFile(const std::string& path) {
+  std::ifstream f(path);
+  if (!f) {
     config::Errors errs;
-    errs.add(doc.error());
-    // A YAML syntax error: re-parse for the message with its line.
+    errs.add({path, 0, {}, "cannot read the file"});
     return Unexpected{std::move(errs)};
   }
-  std::ifstream f(path);
   std::stringstream ss;
   ss << f.rdbuf();
-  return parseExchangeSimConfig(ss.str(), path);
+  return ss.str();
+}
+
+Result<ExchangeSimConfig, config::Errors> loadExchangeSimConfig(const std::string& path) {
+  auto text = readConfigFile(path);
+  if (!text) return Unexpected{text.error()};
+  return parseExchangeSimConfig(*text, path);
 }
 
 }  // namespace siptgw::gateway

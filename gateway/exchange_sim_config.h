@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/result.h"
@@ -61,6 +62,48 @@ struct ExchangeSimConfig {
   uint32_t linger_ms = 500;     // after the plans completed and the last call ended
   Expectations expect;
 };
+
+// ---- Section parsers shared with the gateway's configuration (gateway/gateway_config.h) ----
+// Each reads one YAML section through config::Node (errors land in the node's Errors with
+// file:line: path) and continues past errors so that one pass finds them all.
+
+// A point code under `key`: "0.23.2" (3-8-3 ITU / 8-8-8 ANSI) or an integer.
+std::optional<uint32_t> readPointCode(config::Node& n, std::string_view key, isup::Variant v, bool required);
+
+// A string or a list of strings under `key` (absent: empty).
+std::vector<std::string> readStringList(config::Node& n, std::string_view key);
+
+// Digits of a called/calling number or prefix: 0-9, '*' and '#'.
+bool isDialString(std::string_view s);
+
+// The keys of a circuit group: name, dpc, cics ([{first, last}]), direction
+// (both|incoming|outgoing), selection (sequential|round_robin|dual_seizure). The caller
+// calls allowOnly (a trunk has more keys) and checks name uniqueness.
+isup::CircuitGroupConfig readCircuitGroupFields(config::Node& g, isup::Variant v, const std::string& defaultName);
+
+// A map of Q.764 timer names (T1..T38): milliseconds, Table A.1 ranges. `raw` is the same
+// YAML node (for unknown timer names and their lines).
+void readIsupTimers(config::Node timers, const YAML::Node& raw, isup::TimerConfig& out);
+
+// The M3UA section (as_name, routing_context, traffic_mode, local_ip/port, remote_ip/port,
+// reconnect_s, log_level, asp_name); `node` names the default AS/ASP names.
+void readM3uaSection(config::Node m, const std::string& node, isup::m3ua::M3uaConfig& out);
+
+// One terminating rule; duplicate prefixes are errors. Sets `incomingOverlap` when the rule
+// waits for SAMs.
+void readTerminatingRule(config::Node r, std::vector<isup::TerminatingRule>& rules, bool& incomingOverlap);
+
+// One originating plan; `group` names one of `groups` (default: the first).
+void readOriginatingPlan(config::Node p, const std::vector<isup::CircuitGroupConfig>& groups,
+                         std::vector<OriginatingPlanConfig>& plans);
+
+// A map whose keys are integers in [keyMin, keyMax] and values in [valueMin, valueMax]
+// ("17: 486"). Bad keys are reported at their own line. `raw` is the same YAML node.
+std::map<int64_t, int64_t> readIntMap(config::Node m, const YAML::Node& raw, int64_t keyMin, int64_t keyMax,
+                                      int64_t valueMin, int64_t valueMax, std::string_view keyWhat);
+
+// The whole file, or an error "cannot read the file" naming it.
+Result<std::string, config::Errors> readConfigFile(const std::string& path);
 
 // Parses and checks a document; errors name file:line: path.
 Result<ExchangeSimConfig, config::Errors> parseExchangeSimConfig(const std::string& yaml_text, const std::string& file);

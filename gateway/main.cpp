@@ -1,5 +1,8 @@
 // siptgw — the gateway binary and its operator tools.
-//   siptgw run [-c FILE]                 the gateway (issue 5; today it says so and exits 2)
+//   siptgw run [-c FILE] [--duration-ms N]  the gateway; without -c the embedded demo
+//                                        (config/demo.yaml; exit 0, 1 start failure, 2 config error)
+//   siptgw check-config [FILE]           validate a gateway configuration (default: the
+//                                        embedded demo); exit 0, or 1 with every error
 //   siptgw isup decode [--variant itu|ansi] [--body] HEX
 //   siptgw isup encode [--variant itu|ansi] [--body] JSON|-
 //   siptgw sip check FILE                well-formed per RFC 3261? (exit 0 / 1)
@@ -12,7 +15,9 @@
 #include <CLI/CLI.hpp>
 
 #include "gateway/exchange_sim_cmd.h"
+#include "gateway/gateway_config.h"
 #include "gateway/isup_tool.h"
+#include "gateway/runtime.h"
 #include "gateway/sip_tool.h"
 
 namespace {
@@ -30,6 +35,8 @@ int main(int argc, char** argv) {
   std::string configFile;
   auto* run = app.add_subcommand("run", "Run the gateway (default: the embedded demo configuration)");
   run->add_option("-c,--config", configFile, "Configuration file (YAML)");
+  uint32_t durationMs = 0;
+  run->add_option("--duration-ms", durationMs, "Stop after this long (0: run until SIGINT/SIGTERM)");
 
   auto* isupCmd = app.add_subcommand("isup", "ISUP codec tools (ITU-T Q.763, ANSI T1.113)");
   isupCmd->require_subcommand(1);
@@ -59,17 +66,28 @@ int main(int argc, char** argv) {
   sim->add_option("-c,--config", simFile, "Simulator configuration (YAML)")->required();
   sim->add_flag("--check", simCheck, "Only validate the configuration");
 
+  std::string checkFile;
+  auto* checkConfig = app.add_subcommand(
+      "check-config", "Validate a gateway configuration without starting (docs/configuration.md)");
+  checkConfig->add_option("FILE", checkFile, "Configuration (YAML); absent: the embedded demo configuration");
+
   CLI11_PARSE(app, argc, argv);
+
+  if (checkConfig->parsed()) return gateway::checkConfigCommand(checkFile, std::cout, std::cerr);
 
   if (sim->parsed()) return gateway::exchangeSimCommand(simFile, simCheck, std::cout, std::cerr);
 
   if (check->parsed()) return gateway::sipCheck(sipFile, std::cout, std::cerr);
 
   if (run->parsed()) {
-    std::cerr << "siptgw: the gateway itself (SIP ⇄ ISUP calls) is not built yet: it arrives with\n"
-                 "the gateway issue. Available today: 'siptgw isup decode|encode', 'siptgw sip check',\n"
-                 "'siptgw exchange-sim' (see --help).\n";
-    return 2;
+    auto cfg = configFile.empty() ? gateway::loadDemoConfig() : gateway::loadGatewayConfig(configFile);
+    if (!cfg) {
+      std::cerr << cfg.error().describe();
+      return 2;
+    }
+    gateway::RunOptions opt;
+    opt.durationMs = durationMs;
+    return gateway::runGateway(*cfg, opt, std::cout, std::cerr);
   }
   const isup::Variant v = *isup::variantFromName(variantName);
   const isup::Framing f = body ? isup::Framing::Body : isup::Framing::Wire;

@@ -561,9 +561,13 @@ void InviteSession::buildInvite(std::uint32_t cseq) {
   MessageBuilder b(inviteBytes_);
   b.request("INVITE", reqUri_);
   b.header(HeaderId::Via, ua_.via(dst_));
-  b.header(HeaderId::MaxForwards, std::uint32_t{70});
-  b.headerParts(HeaderId::From, {"<", fromUri_, ">;tag=", localTag_});
-  b.headerParts(HeaderId::To, {"<", toUri_, ">"});
+  b.header(HeaderId::MaxForwards, maxForwards_);
+  // A name-addr is taken as it is (display name, RFC 3323 anonymous From); a bare URI is
+  // put in angle brackets (§20.10: always, so its parameters stay URI parameters).
+  const bool fromIsNameAddr = fromUri_.find('<') != std::string::npos;
+  const bool toIsNameAddr = toUri_.find('<') != std::string::npos;
+  b.headerParts(HeaderId::From, {fromIsNameAddr ? "" : "<", fromUri_, fromIsNameAddr ? ";tag=" : ">;tag=", localTag_});
+  b.headerParts(HeaderId::To, {toIsNameAddr ? "" : "<", toUri_, toIsNameAddr ? "" : ">"});
   b.header(HeaderId::CallId, callId_);
   b.headerParts(HeaderId::CSeq, {u32(cseq), " INVITE"});
   b.header(HeaderId::Contact, contact());
@@ -1203,7 +1207,7 @@ void UserAgent::respond(Transaction& t, const Message& req, std::uint16_t code, 
 
 InviteSession* UserAgent::invite(std::string_view requestUri, const Destination& dst, std::string_view from,
                                  std::string_view to, std::string_view sdp, std::string_view extraHeaders,
-                                 std::string_view contentType) {
+                                 std::uint32_t maxForwards, std::string_view contentType) {
   auto owned = std::unique_ptr<InviteSession>(new InviteSession(*this, ++nextId_, true));
   InviteSession& s = *owned;
   s.dst_ = dst;
@@ -1212,6 +1216,7 @@ InviteSession* UserAgent::invite(std::string_view requestUri, const Destination&
   std::string sentBy(transport_.sentBy(dst.transport, dst.remote.v6));
   const std::string callId = newTag() + "@" + sentBy.substr(0, sentBy.rfind(':'));
   s.reqUri_ = requestUri;
+  s.maxForwards_ = maxForwards;
   s.fromUri_ = from;
   s.toUri_ = to;
   s.callId_ = callId;

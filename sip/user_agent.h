@@ -368,6 +368,7 @@ class InviteSession {
 
   // UAC: the INVITE's parts, kept to rebuild it after a 422 (RFC 4028 §7.3)
   std::string reqUri_, fromUri_, toUri_, callId_, inviteExtra_, inviteBody_, inviteCtype_;
+  std::uint32_t maxForwards_ = 70;
 
   // UAC
   bool cancelPending_ = false, cancelSent_ = false, gotProvisional_ = false;
@@ -391,12 +392,12 @@ class UserAgent final : public TransactionUser {
   std::size_t sessionCount() const { return sessions_.size(); }
   InviteSession* find(SessionId id);
 
-  // UAC: a new INVITE to `requestUri` (first hop `dst`) with an SDP offer (may be empty);
-  // with `contentType` the body is `sdp` as given (e.g. multipart SDP + ISUP) and its SDP
-  // part is the offer.
+  // UAC: a new INVITE to `requestUri` (first hop `dst`) with an SDP offer (may be empty).
+  // `from`/`to`: a URI, or a name-addr when it holds '<'. With `contentType` the body is
+  // `sdp` as given (e.g. multipart SDP + ISUP) and its SDP part is the offer.
   InviteSession* invite(std::string_view requestUri, const Destination& dst, std::string_view from,
                         std::string_view to, std::string_view sdp, std::string_view extraHeaders = {},
-                        std::string_view contentType = {});
+                        std::uint32_t maxForwards = 70, std::string_view contentType = {});
 
   // --- TransactionUser
   void onRequest(Transaction& t, const Message& request) override;

@@ -103,7 +103,7 @@ TEST(SessionMultipart, MultipartWithoutSdpIsNoOffer) {
 TEST(SessionMultipart, UacSendsSipTAndReadsAnswerPart) {  // RFC 3204
   UaHarness h;
   const std::string body = sdpIsup(kOffer, kIam);
-  InviteSession* s = h.ua.invite("sip:bob@192.0.2.20", kDst, "sip:gw@10.0.0.1", "sip:bob@192.0.2.20", body, {}, kMixed);
+  InviteSession* s = h.ua.invite("sip:bob@192.0.2.20", kDst, "sip:gw@10.0.0.1", "sip:bob@192.0.2.20", body, {}, 70, kMixed);
   ASSERT_NE(s, nullptr);
   Message inv = UaHarness::parsed(h.sentWith("INVITE").at(0));
   EXPECT_EQ(header(inv, HeaderId::ContentType), kMixed);
