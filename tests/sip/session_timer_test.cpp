@@ -262,3 +262,42 @@ TEST(SessionTimerTable, RefreshAndExpiryRowsMatchTheDerivation) {  // RFC 4028 �
 
 }  // namespace
 }  // namespace siptgw::sip::testing
+
+namespace siptgw::sip::testing {
+namespace {
+
+TEST(SessionTimerUac, RefreshUpdateGlare491RetriedWithoutBody) {  // RFC 3261 §14.1
+  Uac h(kOffer, timerCfg());
+  h.rx(200, "b1", "Session-Expires: 90;refresher=uac\r\nAllow: UPDATE\r\n", kAnswer);
+  h.clock.advance(45 * 1000);
+  auto ups = h.sentWith("UPDATE");
+  ASSERT_EQ(ups.size(), 1u);
+  h.rxTo(ups[0], 491);
+  h.clock.advance(2099);
+  EXPECT_EQ(h.sentWith("UPDATE").size(), 1u);
+  h.clock.advance(1901);
+  ups = h.sentWith("UPDATE");
+  ASSERT_GE(ups.size(), 2u);
+  Message again = UaHarness::parsed(ups[1]);
+  EXPECT_TRUE(again.body().empty());  // still a bare refresh, not an offer
+  EXPECT_EQ(again.cseq()->number, 3u);
+  EXPECT_EQ(h.s->offerAnswer().state(), OaState::Stable);
+}
+
+TEST(SessionTimerUas, RefreshBelowOurMinSEIs422MidCall) {  // §9 applies to refreshes too
+  UaHarness h(timerCfg());
+  h.incoming = [](InviteSession& s, const Message&) { s.answer(kAnswer); };
+  h.receive(peerRequest("INVITE", 1, "", "z9hG4bKinv1", "Supported: timer\r\nSession-Expires: 600\r\n", kOffer));
+  const std::string tag(UaHarness::parsed(h.sentWith(200)[0]).to()->tag);
+  h.receive(peerRequest("ACK", 1, tag, "z9hG4bKack1"));
+  h.receive(peerRequest("UPDATE", 2, tag, "z9hG4bKup1", "Supported: timer\r\nSession-Expires: 30\r\n"));
+  auto r = h.sentWith(422);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(UaHarness::parsed(r[0]).find(HeaderId::MinSE)->value, "90");
+  ASSERT_NE(h.last, nullptr);
+  EXPECT_EQ(h.last->sessionInterval(), 600u);  // unchanged
+  EXPECT_EQ(h.last->state(), SessionState::Confirmed);
+}
+
+}  // namespace
+}  // namespace siptgw::sip::testing
