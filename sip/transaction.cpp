@@ -95,6 +95,24 @@ constexpr TransitionRow kAllRows[] = {
 };
 std::array<std::uint64_t, std::size(kAllRows)> gCounts{};
 
+// Row index by (kind, from, event), built once: go() runs on every message and timer, and a
+// linear scan of kAllRows read ~2.4 KB each time. -1: no row.
+constexpr std::size_t kKinds = 4, kStates = 7, kEvents = static_cast<std::size_t>(E::TransportError) + 1;
+constexpr std::size_t rowSlot(K k, S s, E e) {
+  return (static_cast<std::size_t>(k) * kStates + static_cast<std::size_t>(s)) * kEvents +
+         static_cast<std::size_t>(e);
+}
+constexpr auto kRowIndex = [] {
+  std::array<std::int8_t, kKinds * kStates * kEvents> index{};
+  for (auto& i : index) i = -1;
+  for (std::size_t r = std::size(kAllRows); r-- > 0;) {
+    index[rowSlot(kAllRows[r].kind, kAllRows[r].from, kAllRows[r].event)] = static_cast<std::int8_t>(r);
+  }
+  return index;
+}();
+static_assert(std::size(kAllRows) < 128);
+static_assert(static_cast<std::size_t>(S::Terminated) + 1 == kStates);
+
 std::uint16_t statusOf(std::string_view response) {
   // "SIP/2.0 NNN ..."
   if (response.size() < 11) return 0;
@@ -258,13 +276,9 @@ Transaction::Transaction(TransactionLayer& layer, TxnId id, TxnKind kind, TxnSta
 }
 
 void Transaction::go(TxnEvent ev, TxnState to) {
-  std::size_t i = 0;
-  for (; i < std::size(kAllRows); ++i) {
-    const TransitionRow& r = kAllRows[i];
-    if (r.kind == kind_ && r.from == state_ && r.event == ev) break;
-  }
-  assert(i < std::size(kAllRows) && kAllRows[i].to == to && "transition not in the table");
-  if (i < std::size(kAllRows)) ++gCounts[i];
+  const std::int8_t row = kRowIndex[rowSlot(kind_, state_, ev)];
+  assert(row >= 0 && kAllRows[row].to == to && "transition not in the table");
+  if (row >= 0) ++gCounts[static_cast<std::size_t>(row)];
   state_ = to;
   if (to == S::Terminated) {
     t1_.stop();
