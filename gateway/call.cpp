@@ -133,19 +133,28 @@ struct OChart : sc::state_machine<OChart, OIdle>, ChartBase<OChart> {
   void queue(const sc::event_base& e) { post_event(e); }
 
   // §7.2.1: our SDP answer for the circuit's media (answers the INVITE's offer).
-  std::string answerSdp() {
-    if (offer.empty()) return {};
+  // Built once per circuit: the 18x and the 200 carry the same SDP, same o= version (RFC 3264
+  // §8: the version changes only with the session).
+  const std::string& answerSdp() {
+    if (offer.empty()) return answerBody;
     if (auto c = gw_.isup().cicOf(cid)) cic = *c;  // a repeat attempt may have moved the call
-    return buildAnswer(trunkRt().cfg->media, cic, offer, media, sdpId, sdpVersion);
+    if (answerBody.empty() || answerCic != cic) {
+      if (!answerBody.empty()) ++sdpVersion;
+      answerBody = buildAnswer(trunkRt().cfg->media, cic, offer, media, sdpId, sdpVersion);
+      answerCic = cic;
+    }
+    return answerBody;
   }
+  std::string answerBody;  // our SDP answer, once built
+  uint16_t answerCic = 0;
   // 18x for an ACM/CPG: SDP with it when it announces in-band information (early media, RFC
   // 3398 §7.2.5 / RFC 3960), reliable when the peer supports 100rel (§5.4).
   void provisional(uint16_t code) {
     sip::InviteSession* s = session();
     if (!s) return;
     const bool early = code == 183;
-    const std::string sdp = early ? answerSdp() : std::string{};
-    s->provisional(code, mapping::reasonPhrase(code), sdp, s->peerSupports100rel());
+    s->provisional(code, mapping::reasonPhrase(code), early ? std::string_view(answerSdp()) : std::string_view{},
+                   s->peerSupports100rel());
     gw_.noteProgress(*this);
   }
   void answer() {
