@@ -232,7 +232,7 @@ def yaml_value(v):
     return str(v)
 
 
-def gateway_config(c, ports, work, cics=31, extra_routes=()):
+def gateway_config(c, ports, work, cics=31, extra_routes=(), pcap=True):
     timers = dict(c["timers"])
     ours, theirs = POINT_CODES[c["link"]]
     rules = "\n".join(f"      - {yaml_value(r)}" for r in c["rules"]) or "      []"
@@ -251,7 +251,7 @@ isup:
   network_indicator: 2
   link: {c["link"]}
 {"  timers: " + yaml_value(timers) if timers else ""}
-  pcap: {work}/isup.pcap
+{f'  pcap: {work}/isup.pcap' if pcap else ''}
 {simulator_section(c, rules, plans) if c["link"] == "simulator" else m3ua_section(ports)}
 trunks:
   - name: A
