@@ -80,7 +80,8 @@ def percentile(sorted_vals, q):
 
 def histogram_quantiles(series, name, qs):
     """Quantiles from a Prometheus histogram (linear inside a bucket, as histogram_quantile())."""
-    buckets = sorted(((float(l["le"]), v) for n, l, v in series if n == name + "_bucket" and "le" in l),
+    buckets = sorted(((float(l["le"]), v) for n, l, v in series
+                      if n == name + "_bucket" and "le" in l and l.get("direction", "sip_to_isup") == "sip_to_isup"),
                      key=lambda b: b[0])
     # sum over label sets with the same le
     merged = {}
@@ -185,7 +186,7 @@ def main():
         active, rss_active = 0, 0
         while time.time() < deadline and p.poll() is None:
             _, series = e2e.scrape(ports["metrics"])
-            active = e2e.metric_sum(series, "siptgw_active_calls", ()) or 0
+            active = e2e.metric_sum(series, "siptgw_calls_active", ()) or 0
             if active >= a.hold:
                 time.sleep(1.5)  # let the last ones settle (ACKed) before reading RSS
                 rss_active = rss_bytes(pid)
@@ -200,7 +201,7 @@ def main():
                   f"with {a.hold} active calls {rss_active / 1048576:.1f} MiB: {per * 1000 / 1024:.0f} KiB per 1,000 "
                   f"active calls = {per / 1024:.2f} KiB per call (goal <= 4)")
         else:
-            failures.append(f"memory: siptgw_active_calls never reached {a.hold} (last {active})")
+            failures.append(f"memory: siptgw_calls_active never reached {a.hold} (last {active})")
         print(f"STATS {gw.stop()}")
     except e2e.Fail as e:
         failures.append(str(e))

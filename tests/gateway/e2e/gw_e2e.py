@@ -88,6 +88,26 @@ def uas(scenario, calls=2, **values):
     return dict(role="uas", scenario=scenario, calls=calls, values=values)
 
 
+def calls(direction, attempted, answered=None, failed=None, cause_class=None):
+    """siptgw_calls_*_total of one direction (summed over trunks); failed by Q.850 class."""
+    d = (("direction", direction),)
+    m = {("siptgw_calls_attempted_total", d): attempted}
+    if answered is not None:
+        m[("siptgw_calls_answered_total", d)] = answered
+    if failed is not None:
+        m[("siptgw_calls_failed_total", d + ((("cause_class", cause_class),) if cause_class else ()))] = failed
+    return m
+
+
+def msgs(**counts):
+    """siptgw_isup_messages_total: IAM_out=3 → {type="IAM", direction="out"} == 3."""
+    out = {}
+    for k, v in counts.items():
+        t, d = k.split("_")
+        out[("siptgw_isup_messages_total", (("type", t), ("direction", d)))] = v
+    return out
+
+
 CASES = {}
 
 
@@ -106,19 +126,14 @@ case("sip_isup_answer_sip_release",  # §7.2.3: BYE → REL cause 16
      rules=[rule("442001", ring_ms=50, answer_ms=200)],
      sipp=[uac("uac_call.xml", "442001000001", calls=3, HOLD_MS=400)],
      isup=[sip_to_isup_iam("442001000001"), ("in", "ACM", {}), ("in", "ANM", {})] + rel_out(16),
-     metrics={("siptgw_calls_attempted_total", ()): 3, ("siptgw_calls_answered_total", ()): 3,
-              ("siptgw_isup_messages_total", (("type", "IAM"), ("direction", "out"))): 3,
-              ("siptgw_isup_messages_total", (("type", "REL"), ("direction", "out"))): 3,
-              ("siptgw_isup_messages_total", (("type", "ANM"), ("direction", "in"))): 3},
+     metrics={**calls("sip_to_isup", 3, answered=3, failed=0), **msgs(IAM_out=3, ANM_in=3, REL_out=3, RLC_in=3)},
      stats={"attempted.sip_to_isup": 3, "answered.sip_to_isup": 3, "unexpected_events": 0})
 
 case("sip_isup_answer_isup_release",  # §7.2.4: REL 16 after answer → BYE with Reason cause=16
      rules=[rule("442002", ring_ms=50, answer_ms=200, hold_ms=500)],
      sipp=[uac("uac_call_remote_bye.xml", "442002000001", calls=3, CAUSE=16)],
      isup=[sip_to_isup_iam("442002000001"), ("in", "ACM", {}), ("in", "ANM", {})] + rel_in(16),
-     metrics={("siptgw_calls_attempted_total", ()): 3, ("siptgw_calls_answered_total", ()): 3,
-              ("siptgw_isup_messages_total", (("type", "REL"), ("direction", "in"))): 3,
-              ("siptgw_isup_messages_total", (("type", "RLC"), ("direction", "out"))): 3},
+     metrics={**calls("sip_to_isup", 3, answered=3), **msgs(IAM_out=3, ANM_in=3, REL_in=3, RLC_out=3)},
      stats={"attempted.sip_to_isup": 3, "answered.sip_to_isup": 3, "unexpected_events": 0})
 
 # §7.2.4.1: REL before answer → final response; cause 17 → 486, 1 → 404, 34/42 → 503.
@@ -127,9 +142,8 @@ for name, prefix, cause, code in (("busy", "442003", 17, 486), ("unallocated", "
          rules=[rule(prefix, ring_ms=-1, release=dict(cause=cause, location=1))],
          sipp=[uac("uac_reject.xml", prefix + "000001", calls=2, CODE=code, CAUSE=cause)],
          isup=[sip_to_isup_iam(prefix + "000001")] + rel_in(cause),
-         metrics={("siptgw_calls_attempted_total", ()): 2, ("siptgw_calls_answered_total", ()): 0,
-                  ("siptgw_calls_failed_total", ()): 2,
-                  ("siptgw_isup_messages_total", (("type", "REL"), ("direction", "in"))): 2},
+         metrics={**calls("sip_to_isup", 2, answered=0, failed=2, cause_class="normal"),
+                  **msgs(IAM_out=2, REL_in=2, RLC_out=2)},
          stats={"attempted.sip_to_isup": 2, "answered.sip_to_isup": 0, "failed.sip_to_isup": 2,
                 "unexpected_events": 0})
 
@@ -140,16 +154,15 @@ case("sip_isup_congestion",
            uac("uac_reject.xml", "442006000001", calls=2, CODE=503, CAUSE=42)],
      isup={"442005000001": [sip_to_isup_iam("442005000001")] + rel_in(34),
            "442006000001": [sip_to_isup_iam("442006000001")] + rel_in(42)},
-     metrics={("siptgw_calls_attempted_total", ()): 4, ("siptgw_calls_failed_total", ()): 4,
-              ("siptgw_isup_messages_total", (("type", "REL"), ("direction", "in"))): 4},
+     metrics={**calls("sip_to_isup", 4, answered=0, failed=4, cause_class="resource_unavailable"),
+              **msgs(IAM_out=4, REL_in=4, RLC_out=4)},
      stats={"attempted.sip_to_isup": 4, "failed.sip_to_isup": 4, "unexpected_events": 0})
 
 case("sip_isup_cancel",  # §7.2.3: CANCEL before answer → REL 16; 487 to the caller
      rules=[rule("442007", ring_ms=50, never_answer=True)],
      sipp=[uac("uac_cancel.xml", "442007000001", calls=2, HOLD_MS=300)],
      isup=[sip_to_isup_iam("442007000001"), ("in", "ACM", {})] + rel_out(16),
-     metrics={("siptgw_calls_attempted_total", ()): 2, ("siptgw_calls_answered_total", ()): 0,
-              ("siptgw_isup_messages_total", (("type", "REL"), ("direction", "out"))): 2},
+     metrics={**calls("sip_to_isup", 2, answered=0), **msgs(IAM_out=2, ACM_in=2, REL_out=2, RLC_in=2)},
      stats={"attempted.sip_to_isup": 2, "answered.sip_to_isup": 0, "unexpected_events": 0})
 
 case("sip_isup_no_answer_t9",  # Q.764 §2.9.8.3: T9 (90 s, the Q.118 minimum) → REL 19 → 480
@@ -158,8 +171,7 @@ case("sip_isup_no_answer_t9",  # Q.764 §2.9.8.3: T9 (90 s, the Q.118 minimum) �
      sipp=[uac("uac_reject.xml", "442008000001", calls=1, CODE=480, CAUSE=19)],
      isup=[sip_to_isup_iam("442008000001"), ("in", "ACM", {})] + rel_out(19),
      isup_delay=("ACM", "REL", 90.0, 92.0),
-     metrics={("siptgw_calls_attempted_total", ()): 1, ("siptgw_calls_failed_total", ()): 1,
-              ("siptgw_isup_messages_total", (("type", "REL"), ("direction", "out"))): 1},
+     metrics={**calls("sip_to_isup", 1, answered=0, failed=1, cause_class="normal"), **msgs(REL_out=1, RLC_in=1)},
      stats={"attempted.sip_to_isup": 1, "failed.sip_to_isup": 1, "unexpected_events": 0})
 
 # 2. ISUP → SIP (RFC 3398 §8.2): the simulator's originating plan; SIPp is the UAS (peer).
@@ -175,19 +187,16 @@ case("isup_sip_answer",  # §8.2.3 180 → ACM, §8.2.5 200 → ANM; REL 16 → 
      plans=plan(3, hold_ms=800),
      sipp=[uas("uas_answer.xml", calls=3, CALLED="5001", CALLING="2100", CAUSE=16, RING_MS=200)],
      isup=[ISUP_IAM, ("out", "ACM", {}), ("out", "ANM", {})] + rel_in(16),
-     metrics={("siptgw_calls_attempted_total", ()): 3, ("siptgw_calls_answered_total", ()): 3,
-              ("siptgw_isup_messages_total", (("type", "IAM"), ("direction", "in"))): 3,
-              ("siptgw_isup_messages_total", (("type", "ANM"), ("direction", "out"))): 3},
+     metrics={**calls("isup_to_sip", 3, answered=3, failed=0), **msgs(IAM_in=3, ACM_out=3, ANM_out=3, REL_in=3)},
      stats={"attempted.isup_to_sip": 3, "answered.isup_to_sip": 3, "unexpected_events": 0})
 
 # §8.2.6.1: 486 → 17, 404 → 1, 480 → 18, 503 → 41; 4xx/5xx with a network location (not 0 user).
-for code, cause in ((486, 17), (404, 1), (480, 18), (503, 41)):
+for code, cause, cclass in ((486, 17, "normal"), (404, 1, "normal"), (480, 18, "normal"), (503, 41, "resource_unavailable")):
     case(f"isup_sip_reject_{code}",
          plans=plan(2),
          sipp=[uas("uas_reject.xml", calls=2, CALLED="5001", CALLING="2100", CODE=code)],
          isup=[ISUP_IAM, ("out", "REL", {"cause": cause, "cause_location_not": 0}), ("in", "RLC", {})],
-         metrics={("siptgw_calls_attempted_total", ()): 2, ("siptgw_calls_failed_total", ()): 2,
-                  ("siptgw_isup_messages_total", (("type", "REL"), ("direction", "out"))): 2},
+         metrics={**calls("isup_to_sip", 2, answered=0, failed=2, cause_class=cclass), **msgs(IAM_in=2, REL_out=2)},
          stats={"attempted.isup_to_sip": 2, "failed.isup_to_sip": 2, "answered.isup_to_sip": 0,
                 "unexpected_events": 0})
 
@@ -197,8 +206,7 @@ case("isup_sip_no_answer_t11_t9",  # Q.764 §2.1.4.6 T11 (15 s min) → early AC
      sipp=[uas("uas_silent.xml", calls=1, CALLED="5001", CALLING="2100", CAUSE=19, CANCEL_TIMEOUT_MS=140000)],
      isup=[ISUP_IAM, ("out", "ACM", {})] + rel_in(19),
      isup_delay=[("IAM", "ACM", 15.0, 16.0), ("ACM", "REL", 90.0, 92.0)],
-     metrics={("siptgw_calls_attempted_total", ()): 1, ("siptgw_calls_answered_total", ()): 0,
-              ("siptgw_isup_messages_total", (("type", "ACM"), ("direction", "out"))): 1},
+     metrics={**calls("isup_to_sip", 1, answered=0), **msgs(IAM_in=1, ACM_out=1, REL_in=1, RLC_out=1)},
      stats={"attempted.isup_to_sip": 1, "answered.isup_to_sip": 0, "unexpected_events": 0})
 
 
@@ -211,9 +219,7 @@ case("m3ua_answer_busy", link="m3ua",
            uac("uac_reject.xml", "442003000001", calls=2, CODE=486, CAUSE=17)],
      isup={"442001000001": [sip_to_isup_iam("442001000001"), ("in", "ACM", {}), ("in", "ANM", {})] + rel_out(16),
            "442003000001": [sip_to_isup_iam("442003000001")] + rel_in(17)},
-     metrics={("siptgw_calls_attempted_total", ()): 4, ("siptgw_calls_answered_total", ()): 2,
-              ("siptgw_calls_failed_total", ()): 2,
-              ("siptgw_isup_messages_total", (("type", "IAM"), ("direction", "out"))): 4},
+     metrics={**calls("sip_to_isup", 4, answered=2, failed=2, cause_class="normal"), **msgs(IAM_out=4, REL_in=2)},
      stats={"attempted.sip_to_isup": 4, "answered.sip_to_isup": 2, "failed.sip_to_isup": 2,
             "unexpected_events": 0})
 
