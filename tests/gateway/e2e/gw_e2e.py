@@ -315,6 +315,8 @@ trace: {{pcap: {work}/far.pcap}}
 def port_free(port):
     for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
         s = socket.socket(socket.AF_INET, kind)
+        if kind == socket.SOCK_STREAM:  # as servers do: a TIME_WAIT of the last run does not count
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:
@@ -428,8 +430,11 @@ def check_sipp(p, run, work, tag, fails):
 
 
 def scrape(port):
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
-        text = r.read().decode()
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
+            text = r.read().decode()
+    except OSError as e:
+        raise Fail(f"GET http://127.0.0.1:{port}/metrics: {e}")
     series = []
     for line in text.splitlines():
         if not line or line.startswith("#"):
@@ -620,6 +625,9 @@ def run_live(name, siptgw, work, base):
         for p, r, tag in uas_procs:
             check_sipp(p, r, work, tag, fails)
         time.sleep(1.2)  # the last RLC, and the gauges' one-second sampling
+        if gw.p.poll() is not None:
+            raise Fail(f"siptgw died during the calls: exit status {gw.p.returncode}"
+                       f"{' (signal ' + str(-gw.p.returncode) + ')' if gw.p.returncode < 0 else ''}")
         text, series = scrape(ports["metrics"])
         with open(os.path.join(work, "metrics.txt"), "w") as f:
             f.write(text)
@@ -692,6 +700,8 @@ def main():
             fails += run_live(a.case, os.path.abspath(a.siptgw), work, a.port_base)
         except Fail as e:
             fails.append(str(e))
+            if not os.path.exists(os.path.join(work, "gateway.out")):  # nothing ran: no trace to read
+                a.phase = "none"
         if a.phase == "live":
             with open(os.path.join(work, "live.json"), "w") as f:
                 json.dump(fails, f)
