@@ -279,6 +279,7 @@ template <class S>
 sc::result oIsupReleased(S& st, const EvIsupRel& e) {  // §7.2.4, §10.2
   OChart& c = st.call();
   c.cid = 0;
+  c.gw_.noteFailed(c, e.cause);  // counted only before answer
   c.releaseSip(e.cause);
   return st.template transit<ODone>();
 }
@@ -476,6 +477,7 @@ sc::result iIsupReleased(S& st, const EvIsupRel& e) {  // §8.2.7: REL → CANCE
   c.cid = 0;
   c.t11.stop();
   c.noAnswer.stop();
+  c.gw_.noteFailed(c, e.cause);  // counted only before answer
   c.releaseSip(e.cause);
   return st.template transit<IDone>();
 }
@@ -631,12 +633,12 @@ sc::result IIdle::react(const EvIsupIam& e) {  // §8.2.1
   c.sdpVersion = 1;
   const std::string offer = buildOffer(mr, c.cic, codecs, c.sdpId, c.sdpVersion);
   sip::InviteSession* s = gw.ua().invite(parts->requestUri, peer.dst, parts->from, parts->to,
-                                         offer, parts->extraHeaders());
+                                         offer, parts->extraHeaders(), parts->maxForwards);
   if (!s) {
     c.releaseIsup(41);  // temporary failure: the SIP side could not send
     return transit<IReleasing>();
   }
-  s->userData = &c;
+  s->userData = static_cast<Call*>(&c);  // the Gateway reads it back as a Call*
   c.sid = s->id();
   gw.noteSetupSent(c);
   IChart* self = &c;

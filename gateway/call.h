@@ -55,6 +55,7 @@ class Call {
 
   // Milestones for the latency histograms (steady clock: sub-millisecond transit delays).
   std::chrono::steady_clock::time_point startedAt, setupSentAt;
+  bool attempted = false;      // routed to a trunk / peer and counted as an attempt
   bool firstBackward = false;  // first 18x / ACM seen (post-dial delay recorded)
   bool answered = false;
   bool failedNoted = false;    // counted once as failed

@@ -392,18 +392,22 @@ Result<ExchangeSimConfig, config::Errors> parseExchangeSimConfig(const std::stri
   return c;
 }
 
-Result<ExchangeSimConfig, config::Errors> loadExchangeSimConfig(const std::string& path) {
-  auto doc = config::loadYamlFile(path);  // only for the file read error
-  if (!doc) {
+Result<std::string, config::Errors> readConfigFile(const std::string& path) {
+  std::ifstream f(path);
+  if (!f) {
     config::Errors errs;
-    errs.add(doc.error());
-    // A YAML syntax error: re-parse for the message with its line.
+    errs.add({path, 0, {}, "cannot read the file"});
     return Unexpected{std::move(errs)};
   }
-  std::ifstream f(path);
   std::stringstream ss;
   ss << f.rdbuf();
-  return parseExchangeSimConfig(ss.str(), path);
+  return ss.str();
+}
+
+Result<ExchangeSimConfig, config::Errors> loadExchangeSimConfig(const std::string& path) {
+  auto text = readConfigFile(path);
+  if (!text) return Unexpected{text.error()};
+  return parseExchangeSimConfig(*text, path);
 }
 
 }  // namespace siptgw::gateway

@@ -102,6 +102,9 @@ void readOriginatingPlan(config::Node p, const std::vector<isup::CircuitGroupCon
 std::map<int64_t, int64_t> readIntMap(config::Node m, const YAML::Node& raw, int64_t keyMin, int64_t keyMax,
                                       int64_t valueMin, int64_t valueMax, std::string_view keyWhat);
 
+// The whole file, or an error "cannot read the file" naming it.
+Result<std::string, config::Errors> readConfigFile(const std::string& path);
+
 // Parses and checks a document; errors name file:line: path.
 Result<ExchangeSimConfig, config::Errors> parseExchangeSimConfig(const std::string& yaml_text, const std::string& file);
 Result<ExchangeSimConfig, config::Errors> loadExchangeSimConfig(const std::string& path);

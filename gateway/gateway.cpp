@@ -54,6 +54,9 @@ std::string_view sourceHost(const sip::Message& m) {
   return via->received.empty() ? via->host : via->received;
 }
 
+CallDirection cd(const Call& c) { return static_cast<CallDirection>(c.direction()); }
+double seconds(std::chrono::steady_clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
 }  // namespace
 
 std::string_view directionName(Direction d) {
@@ -151,7 +154,7 @@ void Gateway::retire(Call& c) {
   if (c.sid)
     if (sip::InviteSession* s = ua_.find(c.sid)) s->userData = nullptr;
   if (c.cid) byIsup_.erase(c.cid);
-  if (metrics_) metrics_->callEnded(c.direction());
+  if (metrics_) metrics_->callEnded();
   auto it = calls_.find(&c);
   if (it == calls_.end()) return;
   retired_.push_back(std::move(it->second));
@@ -169,32 +172,35 @@ void Gateway::retire(Call& c) {
 
 void Gateway::noteAttempt(Call& c) {
   const auto d = static_cast<std::size_t>(c.direction());
+  c.attempted = true;
   ++counters_.attempted[d];
-  if (metrics_) metrics_->callAttempted(c.direction(), trunks_[c.trunk].cfg->name());
+  if (metrics_) metrics_->callAttempted(cd(c), c.trunk);
 }
 void Gateway::noteSetupSent(Call& c) {
   c.setupSentAt = std::chrono::steady_clock::now();
-  if (metrics_) metrics_->transitDelay(c.direction(), c.setupSentAt - c.startedAt);
+  if (metrics_) metrics_->transitDelay(cd(c), seconds(c.setupSentAt - c.startedAt));
 }
 void Gateway::noteProgress(Call& c) {
   if (c.firstBackward) return;
   c.firstBackward = true;
-  if (metrics_) metrics_->postDialDelay(c.direction(), std::chrono::steady_clock::now() - c.setupSentAt);
+  if (metrics_) metrics_->postDialDelay(cd(c), seconds(std::chrono::steady_clock::now() - c.startedAt));
 }
 void Gateway::noteAnswered(Call& c) {
   const auto d = static_cast<std::size_t>(c.direction());
   ++counters_.answered[d];
   if (metrics_) {
-    metrics_->callAnswered(c.direction(), trunks_[c.trunk].cfg->name());
-    metrics_->answerDelay(c.direction(), std::chrono::steady_clock::now() - c.setupSentAt);
+    metrics_->callAnswered(cd(c), c.trunk);
+    metrics_->answerDelay(cd(c), seconds(std::chrono::steady_clock::now() - c.startedAt));
   }
 }
 void Gateway::noteFailed(Call& c, uint8_t cause) {
   const auto d = static_cast<std::size_t>(c.direction());
-  if (c.answered || c.failedNoted) return;  // a release after answer is a completed call
+  // A release after answer is a completed call; a call refused before it was routed to a
+  // trunk (no route, bad number) is counted by noRoute / the SIP response only.
+  if (c.answered || c.failedNoted || !c.attempted) return;
   c.failedNoted = true;
   ++counters_.failed[d];
-  if (metrics_) metrics_->callFailed(c.direction(), trunks_[c.trunk].cfg->name(), cause);
+  if (metrics_) metrics_->callFailed(cd(c), c.trunk, cause);
 }
 void Gateway::noteUnexpected(Call& c, std::string_view event) {
   ++counters_.unexpectedEvents;
@@ -208,9 +214,10 @@ void Gateway::noteUnexpected(Call& c, std::string_view event) {
 void Gateway::onIncoming(sip::InviteSession& s, const sip::Message& invite) {
   auto call = makeSipOriginatedCall(*this);
   Call& c = *call;
+  if (metrics_) metrics_->callStarted();
   c.startedAt = std::chrono::steady_clock::now();
   calls_.emplace(&c, std::move(call));
-  s.userData = &c;
+  s.userData = static_cast<Call*>(&c);
   c.sid = s.id();
   EvSipInvite ev;
   ev.invite = &invite;
@@ -292,6 +299,7 @@ void Gateway::onTerminated(sip::InviteSession& s, sip::EndReason why, std::uint1
 void Gateway::onIncomingSetup(isup::CallId id, const isup::Message& iam, bool /*overlap*/) {
   auto call = makeIsupOriginatedCall(*this);
   Call& c = *call;
+  if (metrics_) metrics_->callStarted();
   c.startedAt = std::chrono::steady_clock::now();
   calls_.emplace(&c, std::move(call));
   c.cid = id;

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,7 +56,7 @@ struct SipListenConfig {
 struct SipTlsConfig {
   std::string certFile;  // PEM; required when a tls listener exists
   std::string keyFile;
-  std::string caFile;    // "" → system store
+  std::string caFile;  // "" → system store
   bool verifyPeer = true;
 };
 
@@ -97,9 +98,9 @@ std::string_view isupLinkKindName(IsupLinkKind k);
 // the simulator's point code. `plans[i].group_name` names a trunk.
 struct SimulatorConfig {
   uint32_t pointCode = 0;
-  std::vector<isup::TerminatingRule> rules;     // calls we send it, by called-number prefix
-  std::vector<OriginatingPlanConfig> plans;     // calls it sends us (empty: quiet)
-  bool incomingOverlap = false;                 // a rule has overlap_digits
+  std::vector<isup::TerminatingRule> rules;  // calls we send it, by called-number prefix
+  std::vector<OriginatingPlanConfig> plans;  // calls it sends us (empty: quiet)
+  bool incomingOverlap = false;              // a rule has overlap_digits
 };
 
 struct IsupConfig {
@@ -122,10 +123,10 @@ std::string_view codecName(Codec c);  // "PCMA", "PCMU", "clearmode"
 // Where the bearer of each circuit terminates on the media gateway: circuit `cic` uses
 // RTP port base + (cic - firstCic) * step, with firstCic the trunk's lowest CIC.
 struct TrunkMediaConfig {
-  std::string address = "127.0.0.1";  // media gateway IP literal (SDP c=)
-  uint16_t rtpPortBase = 20000;       // even
-  uint16_t rtpPortStep = 2;           // even, ≥ 2 (RTP + RTCP)
-  uint16_t firstCic = 0;              // filled from the trunk's CIC ranges
+  std::string address = "127.0.0.1";                    // media gateway IP literal (SDP c=)
+  uint16_t rtpPortBase = 20000;                         // even
+  uint16_t rtpPortStep = 2;                             // even, ≥ 2 (RTP + RTCP)
+  uint16_t firstCic = 0;                                // filled from the trunk's CIC ranges
   std::vector<Codec> codecs{Codec::Pcma, Codec::Pcmu};  // SDP order = preference
   uint16_t rtpPort(uint16_t cic) const {
     return static_cast<uint16_t>(rtpPortBase + (cic - firstCic) * rtpPortStep);
@@ -145,7 +146,12 @@ struct TrunkConfig {
 // ---- Routes ------------------------------------------------------------------------------
 
 // Q.763 §3.9 nature of address indicator values a route can set.
-enum class NatureOfAddress : uint8_t { Subscriber = 1, Unknown = 2, National = 3, International = 4 };
+enum class NatureOfAddress : uint8_t {
+  Subscriber = 1,
+  Unknown = 2,
+  National = 3,
+  International = 4
+};
 std::string_view natureOfAddressName(NatureOfAddress n);
 
 enum class RouteTargetKind : uint8_t { Trunk, SipPeer };
@@ -159,10 +165,10 @@ struct RouteConfig {
   RouteTargetKind targetKind = RouteTargetKind::Trunk;
   std::string target;  // trunk or SIP peer name (checked to exist)
   // Normalisation of the called number, in this order: strip, then prepend; then NOA.
-  uint8_t strip = 0;                      // leading digits removed (0..32)
-  std::string prepend;                    // digits put in front
-  std::optional<NatureOfAddress> noa;     // absent: keep what the call had
-  int line = 0;                           // where the route is in the file (logs)
+  uint8_t strip = 0;                   // leading digits removed (0..32)
+  std::string prepend;                 // digits put in front
+  std::optional<NatureOfAddress> noa;  // absent: keep what the call had
+  int line = 0;                        // where the route is in the file (logs)
 };
 
 // ---- Profiles ----------------------------------------------------------------------------
@@ -173,8 +179,8 @@ bool isKnownProfile(std::string_view name);
 
 // Operator overrides of one profile's tables (the lead converts them to mapping::Overrides).
 struct ProfileOverrides {
-  std::map<uint8_t, uint16_t> causeToStatus;   // Q.850 cause (1..127) → SIP status (400..699)
-  std::map<uint16_t, uint8_t> statusToCause;   // SIP status (400..699) → Q.850 cause (1..127)
+  std::map<uint8_t, uint16_t> causeToStatus;  // Q.850 cause (1..127) → SIP status (400..699)
+  std::map<uint16_t, uint8_t> statusToCause;  // SIP status (400..699) → Q.850 cause (1..127)
 };
 
 // ---- Call, metrics, log ------------------------------------------------------------------
@@ -200,12 +206,12 @@ std::string_view logLevelName(LogLevel l);
 // ---- The whole ---------------------------------------------------------------------------
 
 struct GatewayConfig {
-  std::string file;              // where it was read from (kDemoConfigName for the demo)
-  std::string node = "siptgw";   // node name (logs, User-Agent, M3UA ASP/AS names)
+  std::string file;             // where it was read from (kDemoConfigName for the demo)
+  std::string node = "siptgw";  // node name (logs, User-Agent, M3UA ASP/AS names)
   SipConfig sip;
   IsupConfig isup;
-  std::vector<TrunkConfig> trunks;   // at least one
-  std::vector<RouteConfig> routes;   // file order (the router does longest prefix)
+  std::vector<TrunkConfig> trunks;                   // at least one
+  std::vector<RouteConfig> routes;                   // file order (the router does longest prefix)
   std::map<std::string, ProfileOverrides> profiles;  // key: a kProfileNames entry
   CallTimersConfig call;
   MetricsConfig metrics;
@@ -223,9 +229,14 @@ isup::StackConfig simulatorStackConfig(const GatewayConfig& c);
 std::vector<isup::CircuitGroupConfig> simulatorGroups(const GatewayConfig& c);
 
 // Parses and validates a document; every error names file:line: key.path.
-Result<GatewayConfig, config::Errors> parseGatewayConfig(std::string_view yamlText, const std::string& fileName);
+Result<GatewayConfig, config::Errors> parseGatewayConfig(std::string_view yamlText,
+                                                         const std::string& fileName);
 Result<GatewayConfig, config::Errors> loadGatewayConfig(const std::string& path);
 // The embedded config/demo.yaml, parsed.
 Result<GatewayConfig, config::Errors> loadDemoConfig();
+
+// `siptgw check-config [FILE]` (FILE absent: the embedded demo): exit 0 and the summary
+// line on `out`, or exit 1 and every error on `err`, one per line, file:line: key.path: message.
+int checkConfigCommand(const std::string& file, std::ostream& out, std::ostream& err);
 
 }  // namespace siptgw::gateway

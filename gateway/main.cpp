@@ -1,6 +1,8 @@
 // siptgw — the gateway binary and its operator tools.
 //   siptgw run [-c FILE] [--duration-ms N]  the gateway; without -c the embedded demo
 //                                        (config/demo.yaml; exit 0, 1 start failure, 2 config error)
+//   siptgw check-config [FILE]           validate a gateway configuration (default: the
+//                                        embedded demo); exit 0, or 1 with every error
 //   siptgw isup decode [--variant itu|ansi] [--body] HEX
 //   siptgw isup encode [--variant itu|ansi] [--body] JSON|-
 //   siptgw sip check FILE                well-formed per RFC 3261? (exit 0 / 1)
@@ -64,7 +66,14 @@ int main(int argc, char** argv) {
   sim->add_option("-c,--config", simFile, "Simulator configuration (YAML)")->required();
   sim->add_flag("--check", simCheck, "Only validate the configuration");
 
+  std::string checkFile;
+  auto* checkConfig = app.add_subcommand(
+      "check-config", "Validate a gateway configuration without starting (docs/configuration.md)");
+  checkConfig->add_option("FILE", checkFile, "Configuration (YAML); absent: the embedded demo configuration");
+
   CLI11_PARSE(app, argc, argv);
+
+  if (checkConfig->parsed()) return gateway::checkConfigCommand(checkFile, std::cout, std::cerr);
 
   if (sim->parsed()) return gateway::exchangeSimCommand(simFile, simCheck, std::cout, std::cerr);
 

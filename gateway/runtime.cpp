@@ -53,17 +53,6 @@ log::Level toLogLevel(LogLevel l) {
   return log::Level::Info;
 }
 
-// Q.764 circuit states as the metrics name them (bounded label values).
-std::string_view circuitStateLabel(const isup::Circuit& c) {
-  if (c.flags & isup::kAwaitingResetAck) return "resetting";
-  if (c.flags & (isup::kRemoteUnequipped | isup::kLocalUnequipped)) return "unequipped";
-  if (c.locallyBlocked()) return "blocked_local";
-  if (c.remotelyBlocked()) return "blocked_remote";
-  if (c.call == isup::CircuitCall::IncomingBusy) return "busy_incoming";
-  if (c.call == isup::CircuitCall::OutgoingBusy) return "busy_outgoing";
-  return "idle";
-}
-
 class Runtime {
  public:
   Runtime(const GatewayConfig& cfg, const RunOptions& opt, std::ostream& out, std::ostream& err)
@@ -73,8 +62,8 @@ class Runtime {
   int run() {
     log::setLevel(toLogLevel(cfg_.logLevel));
     if (cfg_.metrics.enabled) {
-      metrics_ = std::make_unique<Metrics>();
-      if (auto r = metrics_->listen(cfg_.metrics.address, cfg_.metrics.port); !r) {
+      metrics_ = std::make_unique<Metrics>(cfg_);
+      if (auto r = exporter_.start(cfg_.metrics.address, cfg_.metrics.port, metrics_->registry()); !r) {
         err_ << "siptgw: metrics: " << r.error() << "\n";
         return 1;
       }
@@ -86,13 +75,16 @@ class Runtime {
     if (metrics_) {
       Metrics* m = metrics_.get();
       sipTap_.hook = [m](std::string_view method, uint16_t status, bool outgoing) {
+        const MsgDirection d = outgoing ? MsgDirection::Out : MsgDirection::In;
         if (method.empty()) {
-          m->sipResponse(status, outgoing);
+          m->sipResponse(status, d);
         } else {
-          m->sipRequest(method, outgoing);
+          m->sipRequest(method, d);
         }
       };
-      tap_->onMessage = [m](uint8_t type, bool outgoing) { m->isupMessage(type, outgoing); };
+      tap_->onMessage = [m](uint8_t type, bool outgoing) {
+        m->isupMessage(static_cast<isup::MessageType>(type), outgoing ? MsgDirection::Out : MsgDirection::In);
+      };
       tap_->onPause = [m](uint32_t) { m->m3uaLinkUp(false); };
       tap_->onResume = [m](uint32_t) { m->m3uaLinkUp(true); };
     }
@@ -163,14 +155,14 @@ class Runtime {
   void sample() {
     for (std::size_t t = 0; t < cfg_.trunks.size(); ++t) {
       const isup::CircuitGroupConfig& g = cfg_.trunks[t].group;
-      std::map<std::string_view, uint32_t> counts;
+      std::array<uint32_t, kCircuitStateLabels> counts{};
       for (const auto& r : g.cics)
         for (uint32_t cic = r.first; cic <= r.last; ++cic)
           if (const isup::Circuit* c = gw_->isup().circuit(g.dpc, static_cast<uint16_t>(cic)))
-            ++counts[circuitStateLabel(*c)];
-      metrics_->setCircuits(g.name, counts);
+            ++counts[static_cast<std::size_t>(circuitStateOf(*c))];
+      for (std::size_t s = 0; s < kCircuitStateLabels; ++s)
+        metrics_->circuits(t, static_cast<CircuitStateLabel>(s), counts[s]);
     }
-    metrics_->setActiveCalls(gw_->activeCalls());
     sampler_.start(1000, [this] { sample(); });
   }
 
@@ -184,7 +176,7 @@ class Runtime {
       s += std::string(sip::toString(l.transport)) + ":" + l.address + ":" +
            std::to_string(ep ? ep->port : l.port);
     }
-    if (metrics_) s += " metrics=" + cfg_.metrics.address + ":" + std::to_string(cfg_.metrics.port);
+    if (metrics_) s += " metrics=" + cfg_.metrics.address + ":" + std::to_string(exporter_.port());
     std::size_t circuits = 0;
     for (const TrunkConfig& t : cfg_.trunks)
       for (const auto& r : t.group.cics) circuits += r.last - r.first + 1u;
@@ -234,6 +226,7 @@ class Runtime {
   sip::TransportLayer sipNet_;
   SipTap sipTap_;
   std::unique_ptr<Metrics> metrics_;
+  MetricsExporter exporter_;
   std::unique_ptr<isup::InProcessLink> inproc_;
   std::unique_ptr<isup::m3ua::M3uaLink> m3ua_;
   std::unique_ptr<IsupTap> tap_;

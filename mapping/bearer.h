@@ -36,10 +36,12 @@ isup::UserServiceInformation usiFor(Bearer b, bool aLaw);
 // unspecified".
 Result<std::optional<std::string_view>, Rejection> sdpBody(const sip::Message& m);
 
-// The bearer an SDP offer asks for: clearmode (any audio stream offering it, RFC 4040 §3)
-// → Unrestricted64k; PCMA/PCMU (static payload 8/0 or by rtpmap name) → Speech (Audio3k1
-// when `audio3k1`); none of these in any active audio stream → 488 with cause 65 "bearer
-// capability not implemented". `aLaw` reports whether PCMA was offered before PCMU.
+// The bearer an SDP offer asks for, by the offerer's preference (RFC 3264 §5.1 format
+// order): the first of PCMA/PCMU (static payload 8/0 or by rtpmap name, 8 kHz) and
+// clearmode (RFC 4040 §3) in the first active audio stream that offers one. clearmode →
+// Unrestricted64k; G.711 → Speech (Audio3k1 when `audio3k1`), `aLaw` telling which law.
+// None of them in any active audio stream → 488 with cause 65 "bearer capability not
+// implemented".
 struct BearerChoice {
   Bearer bearer = Bearer::Speech;
   bool aLaw = true;
@@ -47,8 +49,9 @@ struct BearerChoice {
 Result<BearerChoice, Rejection> bearerFromSdp(const sip::SessionDescription& sdp,
                                               bool audio3k1 = false);
 
-// The bearer an IAM asks for, from TMR (or its prime form) and USI; 488/65 for TMRs a SIP
-// call cannot carry (2×64, 384 kbit/s...) and 488/88 "incompatible destination" for an
+// The bearer an IAM asks for, from TMR, else USI (also for TMR 6 "64 kbit/s preferred"
+// when a USI is present; without one 6 reads as unrestricted); 488/65 for TMRs a SIP call
+// cannot carry (2×64, 384 kbit/s...) and 488/88 "incompatible destination" for an
 // unrestricted bearer when clearmode is not allowed.
 Result<Bearer, Rejection> bearerFromIam(const isup::Message& iam, bool allowClearmode = true);
 

@@ -53,7 +53,8 @@ struct IsupToSipOptions {
 // goes in From but not in PAI (RFC 3325: only asserted identities). Max-Forwards from the
 // hop counter × profile.maxForwardsPerHop (profile.maxForwards without one).
 // Rejections: 484/28 → the IAM's called number is empty or not mappable (cause 28 "invalid
-// number format"); 488/65 for a bearer SIP cannot carry (bearer.h).
+// number format"); 488/65 for a bearer SIP cannot carry (bearer.h); 483/25 for a hop
+// counter of 0 (Q.764 hop counter procedure: exchange routing error).
 Result<InviteParts, Rejection> inviteFromIam(const isup::Message& iam,
                                             const IsupToSipOptions& opts,
                                             const Profile& profile);

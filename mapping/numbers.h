@@ -64,14 +64,17 @@ std::optional<std::string> e164FromNumber(std::string_view digits, uint8_t noa,
 // §12: "tel:+4930123456", or for numbers without an E.164 form "tel:1234;phone-context=
 // +49" (RFC 3966 §5.1.5; the context is NumberRules::phoneContext, else "+CC"; with neither
 // the parameter is left out, which RFC 3966 does not allow: configure one). ISUP signals
-// B and C are written '*' and '#'.
-std::string telUriFromNumber(std::string_view digits, uint8_t noa, const NumberRules& rules);
+// B and C are written '*' and '#' ('%23' in a sip: user part). `params` (";rn=...;npdi",
+// RFC 4694) are appended to the telephone-subscriber, before the host of a sip: URI.
+std::string telUriFromNumber(std::string_view digits, uint8_t noa, const NumberRules& rules,
+                             std::string_view params = {});
 // §12: "sip:+4930123456@host;user=phone" (the same user part as telUriFromNumber, with the
 // phone-context kept as a user parameter; ";user=phone" when userPhone).
 std::string sipUriFromNumber(std::string_view digits, uint8_t noa, std::string_view host,
-                             bool userPhone, const NumberRules& rules);
+                             bool userPhone, const NumberRules& rules,
+                             std::string_view params = {});
 // tel: when host is empty, else sip:.
 std::string uriFromNumber(std::string_view digits, uint8_t noa, std::string_view host,
-                          bool userPhone, const NumberRules& rules);
+                          bool userPhone, const NumberRules& rules, std::string_view params = {});
 
 }  // namespace siptgw::mapping

@@ -546,6 +546,7 @@ struct TransportLayer::Impl {
     auto c = std::make_shared<Connection>(this, ++nextId, t,
                                           t == TransportType::Tls ? clientCtx.get() : nullptr);
     c->remote = remote;
+    if (c->tls) setServerName(*c->tls, remote);
     registerConn(c);
     ++stats.connectionsOpened;
     tcp::endpoint ep(toAsio(remote), remote.port);
@@ -574,6 +575,18 @@ struct TransportLayer::Impl {
     return c;
   }
 
+  // RFC 5922 §7 / RFC 6066 §3: SNI and the certificate host check for a configured name.
+  void setServerName(asio::ssl::stream<tcp::socket>& s, const Endpoint& remote) {
+    for (const auto& n : cfg.tls.serverNames) {
+      if (!(n.address == remote)) continue;
+      // SSL_set_tlsext_host_name without its C cast
+      SSL_ctrl(s.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+               const_cast<char*>(n.hostName.c_str()));
+      if (cfg.tls.verifyPeer) s.set_verify_callback(asio::ssl::host_name_verification(n.hostName));
+      return;
+    }
+  }
+
   // ---- receive processing shared by all transports
   void deliver(std::string_view bytes, const Source& src) {
     ++stats.received;
@@ -598,8 +611,23 @@ struct TransportLayer::Impl {
     } else if (!msg.topVia() || !msg.cseq() || !msg.callId()) {
       ++stats.malformedDropped;  // §18.1.2: nothing to answer a response with
       return;
+    } else if (!sentByIsOurs(*msg.topVia())) {
+      ++stats.foreignViaDropped;
+      return;
     }
     if (listener != nullptr) listener->onMessage(msg, src);
+  }
+
+  // §18.1.2: the sent-by of a response's top Via must be one this layer inserts in requests
+  // (any listener's: a request may leave over another transport than its response returns).
+  bool sentByIsOurs(const Via& v) const {
+    for (const auto& u : udp) {
+      if (viaSentByIs(v, u->sentBy)) return true;
+    }
+    for (const auto& a : acceptors) {
+      if (viaSentByIs(v, a->sentBy)) return true;
+    }
+    return udp.empty() && acceptors.empty();  // no listener: no sent-by to compare with
   }
 
   void stamp(const Source& src) {

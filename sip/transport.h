@@ -1,10 +1,12 @@
 // SIP transports (RFC 3261 §18) on standalone Asio, all on the core io_context thread:
-// UDP, TCP and TLS (asio::ssl over OpenSSL, TLS 1.2 or later), IPv4 and IPv6.
+// UDP, TCP and TLS (asio::ssl over OpenSSL, TLS 1.2 or later), IPv4 and IPv6; as a TLS
+// client, SNI and host name verification for configured server names (RFC 5922 §7).
 //
 // Receive: a datagram is one message (Message::parse); a stream is framed by StreamFramer
 // (Content-Length, §18.3), and a CRLFCRLF keep-alive ping is answered with a CRLF pong
 // (RFC 5626 §3.5.1). A received request's top Via gets received/rport (§18.2.1, RFC 3581
-// §4) before the TransportListener sees it. A request that does not parse, or lacks a
+// §4) before the TransportListener sees it; a response whose top Via sent-by is none of our
+// listeners' is discarded silently (§18.1.2). A request that does not parse, or lacks a
 // mandatory header (§8.1.1), is answered 400 with a Warning naming the problem when its
 // start line and a Via are usable (§8.2.2 / §21.4.1); otherwise it is dropped and counted.
 //
@@ -39,6 +41,15 @@ struct TlsConfig {
   std::string privateKeyFile;   // PEM
   std::string caFile;           // PEM bundle used to verify the peer
   bool verifyPeer = true;       // server side: also requires a client certificate
+  // RFC 5922 §7 (no DNS here, so per address): the host name of the TLS server at an
+  // address. Connecting to it sends the name as SNI (RFC 6066 §3) and, with verifyPeer,
+  // requires the certificate to match it (subjectAltName dNSName, wildcards as OpenSSL's
+  // X509_check_host). Addresses not listed are verified on the chain only.
+  struct ServerName {
+    Endpoint address;
+    std::string hostName;
+  };
+  std::vector<ServerName> serverNames;
 };
 
 struct ListenConfig {
@@ -62,6 +73,7 @@ struct TransportStats {
   std::uint64_t sent = 0;
   std::uint64_t malformedDropped = 0;  // unusable: no reply possible
   std::uint64_t malformedAnswered = 0; // answered 400
+  std::uint64_t foreignViaDropped = 0; // §18.1.2: responses whose top Via is not ours
   std::uint64_t keepAlivePongs = 0;
   std::uint64_t connectionsAccepted = 0;
   std::uint64_t connectionsOpened = 0;

@@ -120,6 +120,20 @@ std::optional<Destination> responseDestination(const Via& via, const Source& src
   return d;
 }
 
+bool viaSentByIs(const Via& v, std::string_view sentBy) {
+  const std::size_t colon = sentBy.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return false;
+  if (!iequals(v.host, sentBy.substr(0, colon))) return false;
+  std::uint16_t port = 0;
+  if (v.port) {
+    port = *v.port;
+  } else {
+    const auto t = transportFromVia(v.transport);
+    port = defaultPort(t ? *t : TransportType::Udp);
+  }
+  return std::to_string(port) == sentBy.substr(colon + 1);
+}
+
 bool stampVia(std::string_view raw, const Via& via, const Source& src, std::string& out) {
   std::optional<Endpoint> host = Endpoint::fromIp(via.host, 0);
   Endpoint srcIp = src.remote;

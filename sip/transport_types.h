@@ -124,6 +124,12 @@ std::optional<Destination> responseDestination(const Via& topVia, const Source& 
 // the new value into `out` and returns true when it differs from `raw`.
 bool stampVia(std::string_view raw, const Via& via, const Source& src, std::string& out);
 
+// §18.1.2: whether the top Via of a received response names `sentBy` ("host:port" as this
+// transport puts it in requests): host compared case-insensitively, a missing port taken
+// as the Via transport's default (§19.1.2). A response failing this for every listener is
+// not ours and is discarded silently.
+bool viaSentByIs(const Via& topVia, std::string_view sentBy);
+
 // §18.1.1: when a request for UDP is larger than `limit`, switch to TCP: rewrites the top
 // Via's transport (and sent-by to `tcpSentBy` when given) inside `request`, and sets
 // dst.transport. Returns true when it switched.

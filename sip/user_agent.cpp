@@ -722,7 +722,8 @@ void UserAgent::respond(Transaction& t, const Message& req, std::uint16_t code, 
 }
 
 InviteSession* UserAgent::invite(std::string_view requestUri, const Destination& dst, std::string_view from,
-                                 std::string_view to, std::string_view sdp, std::string_view extraHeaders) {
+                                 std::string_view to, std::string_view sdp, std::string_view extraHeaders,
+                                 std::uint32_t maxForwards) {
   auto owned = std::unique_ptr<InviteSession>(new InviteSession(*this, ++nextId_, true));
   InviteSession& s = *owned;
   s.dst_ = dst;
@@ -733,9 +734,13 @@ InviteSession* UserAgent::invite(std::string_view requestUri, const Destination&
   MessageBuilder b(s.inviteBytes_);
   b.request("INVITE", requestUri);
   b.header(HeaderId::Via, via(dst));
-  b.header(HeaderId::MaxForwards, std::uint32_t{70});
-  b.headerParts(HeaderId::From, {"<", from, ">;tag=", s.localTag_});
-  b.headerParts(HeaderId::To, {"<", to, ">"});
+  b.header(HeaderId::MaxForwards, maxForwards);
+  // A name-addr is taken as it is (display name, RFC 3323 anonymous From); a bare URI is
+  // put in angle brackets (§20.10: always, so its parameters stay URI parameters).
+  const bool fromIsNameAddr = from.find('<') != std::string_view::npos;
+  const bool toIsNameAddr = to.find('<') != std::string_view::npos;
+  b.headerParts(HeaderId::From, {fromIsNameAddr ? "" : "<", from, fromIsNameAddr ? ";tag=" : ">;tag=", s.localTag_});
+  b.headerParts(HeaderId::To, {toIsNameAddr ? "" : "<", to, toIsNameAddr ? "" : ">"});
   b.header(HeaderId::CallId, callId);
   b.header(HeaderId::CSeq, "1 INVITE");
   b.header(HeaderId::Contact, s.contact());

@@ -251,8 +251,10 @@ class UserAgent final : public TransactionUser {
   InviteSession* find(SessionId id);
 
   // UAC: a new INVITE to `requestUri` (first hop `dst`) with an SDP offer (may be empty).
+  // `from`/`to`: a URI, or a name-addr when it holds '<'.
   InviteSession* invite(std::string_view requestUri, const Destination& dst, std::string_view from,
-                        std::string_view to, std::string_view sdp, std::string_view extraHeaders = {});
+                        std::string_view to, std::string_view sdp, std::string_view extraHeaders = {},
+                        std::uint32_t maxForwards = 70);
 
   // --- TransactionUser
   void onRequest(Transaction& t, const Message& request) override;

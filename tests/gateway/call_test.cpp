@@ -202,7 +202,7 @@ TEST(GatewayCall, SipToIsupAnsweredAndReleasedFromSip) {
   EXPECT_NE(ok->bytes.find("c=IN IP4 10.0.0.5"), std::string::npos);
   const std::string tag = h.toTagOf(ok);
   h.receive(h.inDialog("ACK", 1, tag, "z9hG4bK-ack1", "4930100555"));
-  EXPECT_EQ(h.gw->stateOfIsupCall(1), "");  // ISUP call ids are internal: look up by session
+  EXPECT_EQ(h.gw->stateOfIsupCall(1), "Connected");  // the first ISUP call id
   h.receive(h.inDialog("BYE", 2, tag, "z9hG4bK-bye1", "4930100555"));
   ASSERT_EQ(h.sip(200).size(), 2u);  // 200 to BYE
   h.clock.advance(10);
@@ -353,7 +353,8 @@ TEST(GatewayRace, CancelCrossingAnswer) {
   Harness h;
   h.link->setLatency(5);
   h.receive(h.invite("4930100555"));
-  h.clock.advance(100 + 5 + 1000 + 1);  // ACM arrived; the simulator's ANM is on the link
+  // IAM at the simulator at +5, its ANM leaves at +1005 and reaches us at +1010.
+  h.clock.advance(1007);  // ACM arrived; the simulator's ANM is on the link
   ASSERT_EQ(h.sip(180).size(), 1u);
   ASSERT_TRUE(h.sip(200).empty());
   h.receive(h.inDialog("CANCEL", 1, "", "z9hG4bK-inv1", "4930100555"));
@@ -370,11 +371,11 @@ TEST(GatewayRace, ByeCrossingRel) {
   Harness h;
   h.link->setLatency(5);
   h.receive(h.invite("4930101555"));
-  h.clock.advance(100 + 5 + 1000 + 5 + 1);
+  h.clock.advance(1011);  // ANM left the simulator at +1005
   ASSERT_EQ(h.sip(200).size(), 1u);
   const std::string tag = h.toTagOf(h.sip(200)[0]);
   h.receive(h.inDialog("ACK", 1, tag, "z9hG4bK-ack1", "4930101555"));
-  h.clock.advance(2000 - 1);  // the simulator's REL (hold 2 s) is now on the link
+  h.clock.advance(1996);  // +3007: the simulator's REL (hold 2 s from +1005) is on the link
   h.receive(h.inDialog("BYE", 2, tag, "z9hG4bK-bye1", "4930101555"));
   h.clock.advance(100);
   EXPECT_TRUE(h.sipRequests("BYE").empty());

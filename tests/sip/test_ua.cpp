@@ -6,16 +6,28 @@
 // once all calls ended; prints "COUNTERS k=v ..." (UaStats plus process CPU time from
 // getrusage) on exit.
 //
-//   siptgw_test_ua [--transport udp|tcp] [--port N] [--duration S]
+//   siptgw_test_ua [--transport udp|tcp|tls] [--port N] [--duration S]
 //     UAS: [--ring 180,183,...] [--reliable] [--ring-sdp] [--answer-after MS]
 //          [--reject CODE] [--require-100rel] [--bye-after MS] [--no-100rel]
 //     UAC: --call URI --dest IP:PORT [--calls N] [--rate PER_S] [--hangup-after MS]
+//          [--cancel-after MS]
+//     both (E2eActions below, for the SIPp UPDATE/INFO/100rel/TLS scenarios):
+//          [--update-early MS] [--update-confirmed MS] [--info-confirmed MS]
+//          [--tls-cert PEM --tls-key PEM [--tls-ca PEM]] [--tls-server-name NAME (UAC: the
+//          host name --dest must prove, RFC 5922 §7)]
+//   Besides COUNTERS, prints "MSGS k=v ..." (E2eActions): what the handler saw (offer_rx,
+//   info_rx, prack_rx, provisional_rx), what it sent (update_tx, info_tx) and the raw counts
+//   of messages received per method / per method and status (rx_UPDATE, rx_INFO_200...).
 #include <sys/resource.h>
 
 #include <asio.hpp>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -45,6 +57,9 @@ struct Options {
   int calls = 1;
   int rate = 10;
   int hangupAfter = 1000;
+  // E2eActions
+  int cancelAfter = -1, updateEarly = -1, updateConfirmed = -1, infoConfirmed = -1;
+  std::string tlsCert, tlsKey, tlsCa, tlsServerName;
 };
 
 std::string_view reasonFor(std::uint16_t code) {
@@ -62,10 +77,121 @@ std::string_view reasonFor(std::uint16_t code) {
   }
 }
 
+// ---- E2eActions: the UPDATE / INFO / CANCEL actions and message counts the SIPp
+// scenarios of issue 3 check (uac_update*.xml, uac_info.xml, uas_100rel*.xml, TLS pairs).
+const char* const kSdpUpdate =
+    "v=0\r\no=siptgw 1 2 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+    "m=audio 30002 RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\n";
+
+// Counts every message the transport delivers (retransmissions included) before handing
+// it to the transaction layer: rx_<METHOD> for requests, rx_<METHOD>_<code> for responses.
+class MessageCounter final : public TransportListener {
+ public:
+  explicit MessageCounter(TransportListener& next) : next_(next) {}
+  void onMessage(Message& m, const Source& src) override {
+    std::string key = "rx_";
+    if (m.isRequest()) {
+      key += m.method();
+    } else if (m.cseq()) {
+      key.append(m.cseq()->method).append("_").append(std::to_string(m.statusCode()));
+    }
+    ++counts_[key];
+    next_.onMessage(m, src);
+  }
+  void onSendFailed(std::uint64_t cookie, TransportErrc why) override { next_.onSendFailed(cookie, why); }
+  const std::map<std::string, unsigned long long>& counts() const { return counts_; }
+
+ private:
+  TransportListener& next_;
+  std::map<std::string, unsigned long long> counts_;
+};
+
+class E2eActions {
+ public:
+  E2eActions(const Options& o, TimerService& clock) : o_(o), clock_(clock) {}
+  UserAgent* ua = nullptr;
+
+  void onPlaced(InviteSession* s) {
+    if (s != nullptr) after(s->id(), o_.cancelAfter, [](InviteSession& x) { x.cancel("SIP;cause=487;text=\"test UA cancels\""); });
+  }
+  // UAS: the first PRACK; UAC: the first reliable provisional (our PRACK follows at once).
+  void onPrack(InviteSession& s) {
+    ++prackRx_;
+    earlyUpdate(s);
+  }
+  void onProvisional(InviteSession& s, const Message& rsp) {
+    ++provisionalRx_;
+    if (rsp.rseq()) earlyUpdate(s);
+  }
+  void onConfirmed(InviteSession& s) {
+    after(s.id(), o_.updateConfirmed, [this](InviteSession& x) { sendUpdate(x); });
+    after(s.id(), o_.infoConfirmed, [this](InviteSession& x) {
+      if (x.info("application/dtmf-relay", "Signal=5\r\nDuration=160\r\n")) ++infoTx_;
+    });
+  }
+  void onInfo() { ++infoRx_; }
+  void onOffer(std::string& answer) {
+    // Every remote offer after the INVITE's (UPDATE, re-INVITE, PRACK) answered with the
+    // second SDP, so the peer can tell the answer from our first one.
+    ++offerRx_;
+    answer = kSdpUpdate;
+  }
+  void print(const MessageCounter& mc) const {
+    std::printf("MSGS update_tx=%llu offer_rx=%llu info_tx=%llu info_rx=%llu prack_rx=%llu provisional_rx=%llu r491=%llu",
+                updateTx_, offerRx_, infoTx_, infoRx_, prackRx_, provisionalRx_,
+                static_cast<unsigned long long>(ua->stats().responses491));
+    for (const auto& [k, v] : mc.counts()) std::printf(" %s=%llu", k.c_str(), v);
+    std::printf("\n");
+  }
+
+ private:
+  void earlyUpdate(InviteSession& s) {
+    if (o_.updateEarly < 0 || !earlyDone_.insert(s.id()).second) return;
+    after(s.id(), o_.updateEarly, [this](InviteSession& x) {
+      if (x.state() == SessionState::Early || x.state() == SessionState::Incoming) sendUpdate(x);
+    });
+  }
+  void sendUpdate(InviteSession& s) {
+    if (s.update(kSdpUpdate)) ++updateTx_;
+  }
+  template <typename F>
+  void after(SessionId id, int ms, F f) {
+    if (ms < 0) return;
+    clock_.start(static_cast<std::uint32_t>(ms), [this, id, f] {
+      if (InviteSession* x = ua->find(id)) f(*x);
+    });
+  }
+  const Options& o_;
+  TimerService& clock_;
+  std::set<SessionId> earlyDone_;
+  unsigned long long updateTx_ = 0, offerRx_ = 0, infoTx_ = 0, infoRx_ = 0, prackRx_ = 0, provisionalRx_ = 0;
+};
+
+bool parseE2eArg(const std::string& a, const std::function<const char*()>& next, Options& o) {
+  if (a == "--cancel-after") o.cancelAfter = std::atoi(next());
+  else if (a == "--update-early") o.updateEarly = std::atoi(next());
+  else if (a == "--update-confirmed") o.updateConfirmed = std::atoi(next());
+  else if (a == "--info-confirmed") o.infoConfirmed = std::atoi(next());
+  else if (a == "--tls-cert") o.tlsCert = next();
+  else if (a == "--tls-key") o.tlsKey = next();
+  else if (a == "--tls-ca") o.tlsCa = next();
+  else if (a == "--tls-server-name") o.tlsServerName = next();
+  else return false;
+  return true;
+}
+// --dest as an Endpoint (nullopt when it is not IP:PORT).
+std::optional<Endpoint> destEndpoint(const std::string& dest) {
+  const std::size_t colon = dest.rfind(':');
+  if (colon == std::string::npos) return std::nullopt;
+  return Endpoint::fromIp(dest.substr(0, colon), static_cast<std::uint16_t>(std::atoi(dest.substr(colon + 1).c_str())));
+}
+// ---- end of E2eActions
+
 class App final : public SessionHandler {
  public:
-  App(const Options& o, TimerService& clock, asio::io_context& io) : o_(o), clock_(clock), io_(io) {}
+  App(const Options& o, TimerService& clock, asio::io_context& io) : e2e(o, clock), o_(o), clock_(clock), io_(io) {}
   UserAgent* ua = nullptr;
+  E2eActions e2e;
   int ended = 0;
 
   void onIncoming(InviteSession& s, const Message&) override {
@@ -89,8 +215,18 @@ class App final : public SessionHandler {
       clock_.start(static_cast<std::uint32_t>(o_.answerAfter), act);
     }
   }
-  void onConfirmed(InviteSession& s) override { scheduleBye(s.id(), o_.byeAfter); }
-  void onAnswered(InviteSession& s, const Message&) override { scheduleBye(s.id(), o_.hangupAfter); }
+  void onConfirmed(InviteSession& s) override {
+    scheduleBye(s.id(), o_.byeAfter);
+    e2e.onConfirmed(s);
+  }
+  void onAnswered(InviteSession& s, const Message&) override {
+    scheduleBye(s.id(), o_.hangupAfter);
+    e2e.onConfirmed(s);
+  }
+  void onProvisional(InviteSession& s, const Message& rsp) override { e2e.onProvisional(s, rsp); }
+  void onPrack(InviteSession& s, const Message&) override { e2e.onPrack(s); }
+  void onInfo(InviteSession&, const Message&) override { e2e.onInfo(); }
+  void onOffer(InviteSession&, std::string_view, std::string& answer) override { e2e.onOffer(answer); }
   void onTerminated(InviteSession&, EndReason, std::uint16_t) override {
     ++ended;
     // UAC: all calls done; linger past the peer's end-of-call wait (SIPp's uas scenario
@@ -115,7 +251,8 @@ bool parseArgs(int argc, char** argv, Options& o) {
     const std::string a = argv[i];
     auto next = [&]() -> const char* { return i + 1 < argc ? argv[++i] : ""; };
     if (a == "--transport") {
-      o.transport = std::string(next()) == "tcp" ? TransportType::Tcp : TransportType::Udp;
+      const std::string t = next();
+      o.transport = t == "tls" ? TransportType::Tls : t == "tcp" ? TransportType::Tcp : TransportType::Udp;
     } else if (a == "--port") {
       o.port = static_cast<std::uint16_t>(std::atoi(next()));
     } else if (a == "--duration") {
@@ -152,6 +289,7 @@ bool parseArgs(int argc, char** argv, Options& o) {
       o.rate = std::atoi(next());
     } else if (a == "--hangup-after") {
       o.hangupAfter = std::atoi(next());
+    } else if (parseE2eArg(a, next, o)) {
     } else {
       std::fprintf(stderr, "unknown option %s\n", a.c_str());
       return false;
@@ -169,6 +307,11 @@ int main(int argc, char** argv) {
   AsioTimerService clock(io);
   TransportConfig tcfg;
   tcfg.listeners = {{o.transport, "127.0.0.1", o.port, ""}};
+  tcfg.tls.certificateFile = o.tlsCert;
+  tcfg.tls.privateKeyFile = o.tlsKey;
+  tcfg.tls.caFile = o.tlsCa;
+  tcfg.tls.verifyPeer = !o.tlsCa.empty();
+  if (auto ep = destEndpoint(o.dest); ep && !o.tlsServerName.empty()) tcfg.tls.serverNames = {{*ep, o.tlsServerName}};
   TransportLayer net(io, clock, tcfg);
   if (auto r = net.start(); !r) {
     std::fprintf(stderr, "%s\n", r.error().c_str());
@@ -181,7 +324,9 @@ int main(int argc, char** argv) {
   ucfg.support100rel = !o.no100rel;
   UserAgent ua(clock, net, app, ucfg);
   app.ua = &ua;
-  net.setListener(&ua.transactions());
+  app.e2e.ua = &ua;
+  MessageCounter counter(ua.transactions());
+  net.setListener(&counter);
   std::printf("PORT %u\n", static_cast<unsigned>(net.localEndpoint(o.transport, false)->port));
   std::fflush(stdout);
 
@@ -190,18 +335,16 @@ int main(int argc, char** argv) {
   Timer pacer(clock);
   std::function<void()> place = [&] {
     if (placed >= o.calls) return;
-    const std::size_t colon = o.dest.rfind(':');
-    auto ep = Endpoint::fromIp(o.dest.substr(0, colon),
-                               static_cast<std::uint16_t>(std::atoi(o.dest.substr(colon + 1).c_str())));
+    auto ep = destEndpoint(o.dest);
     if (!ep) {
       std::fprintf(stderr, "bad --dest %s\n", o.dest.c_str());
       io.stop();
       return;
     }
     ++placed;
-    if (ua.invite(o.call, Destination{o.transport, *ep, 0}, "sip:test-ua@127.0.0.1", o.call, kSdp) == nullptr) {
-      ++app.ended;
-    }
+    InviteSession* s = ua.invite(o.call, Destination{o.transport, *ep, 0}, "sip:test-ua@127.0.0.1", o.call, kSdp);
+    if (s == nullptr) ++app.ended;
+    app.e2e.onPlaced(s);
     pacer.start(static_cast<std::uint32_t>(1000 / (o.rate > 0 ? o.rate : 1)), place);
   };
   if (!o.call.empty()) clock.post(place);
@@ -232,6 +375,7 @@ int main(int argc, char** argv) {
       static_cast<unsigned long long>(s.responses500), static_cast<unsigned long long>(s.responses420),
       static_cast<unsigned long long>(s.responses421), ua.sessionCount(), cpuUs, userUs, sysUs,
       calls ? static_cast<double>(cpuUs) / static_cast<double>(calls) : 0.0);
+  app.e2e.print(counter);
   std::fflush(stdout);
   return 0;
 }

@@ -93,6 +93,21 @@ TEST(ResponseRouting, Section18_2_2) {
   EXPECT_EQ(d->remote.toString(), "[2001:db8::1]:5060");
 }
 
+TEST(ViaSentBy, Section18_1_2) {
+  auto v = [](std::string_view value) { return *parseVia(value); };
+  EXPECT_TRUE(viaSentByIs(v("SIP/2.0/UDP 192.0.2.1:5070;branch=z9hG4bKa"), "192.0.2.1:5070"));
+  EXPECT_TRUE(viaSentByIs(v("SIP/2.0/UDP GW.Example.com:5070;branch=z9hG4bKa"), "gw.example.COM:5070"));
+  EXPECT_FALSE(viaSentByIs(v("SIP/2.0/UDP 192.0.2.1:5071;branch=z9hG4bKa"), "192.0.2.1:5070"));
+  EXPECT_FALSE(viaSentByIs(v("SIP/2.0/UDP 192.0.2.2:5070;branch=z9hG4bKa"), "192.0.2.1:5070"));
+  // No port: the transport's default (§19.1.2).
+  EXPECT_TRUE(viaSentByIs(v("SIP/2.0/UDP 192.0.2.1;branch=z9hG4bKa"), "192.0.2.1:5060"));
+  EXPECT_TRUE(viaSentByIs(v("SIP/2.0/TLS 192.0.2.1;branch=z9hG4bKa"), "192.0.2.1:5061"));
+  EXPECT_FALSE(viaSentByIs(v("SIP/2.0/TLS 192.0.2.1;branch=z9hG4bKa"), "192.0.2.1:5060"));
+  // received/rport added by the peer do not matter; IPv6 references keep their brackets.
+  EXPECT_TRUE(viaSentByIs(v("SIP/2.0/UDP [2001:db8::1]:5060;received=2001:db8::9;rport=1"), "[2001:db8::1]:5060"));
+  EXPECT_FALSE(viaSentByIs(v("SIP/2.0/UDP 192.0.2.1:5060"), ""));
+}
+
 TEST(MtuRule, SwitchesAndRewritesVia) {
   std::string req = testing::outRequest("MESSAGE", "z9hG4bKm", "UDP", "", std::string(1500, 'b'));
   Destination d = testing::udpDest();
@@ -265,6 +280,29 @@ TEST(UdpTransport, ReceiveStampRespond) {
   EXPECT_EQ(from.port(), local.port);
   EXPECT_EQ(n.layer.stats().received, 1u);
   EXPECT_EQ(n.layer.stats().sent, 1u);
+}
+
+// §18.1.2: a response whose top Via sent-by is not ours is discarded silently.
+TEST(UdpTransport, ResponseWithForeignViaIsDiscarded) {
+  asio::io_context io;
+  Node n(io, listenOn({{TransportType::Udp, "127.0.0.1", 0, ""}}));
+  ASSERT_TRUE(n.layer.start());
+  const Endpoint local = *n.layer.localEndpoint(TransportType::Udp, false);
+  udp::socket peer(io, udp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  auto response = [](std::string_view via, std::string_view branch) {
+    return "SIP/2.0 200 OK\r\nVia: " + std::string(via) + ";branch=" + std::string(branch) +
+           "\r\nFrom: <sip:a@example.com>;tag=f\r\nTo: <sip:b@example.com>;tag=t\r\n"
+           "Call-ID: cid@test\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+  };
+  const udp::endpoint to(asio::ip::make_address("127.0.0.1"), local.port);
+  peer.send_to(asio::buffer(response("SIP/2.0/UDP 127.0.0.1:" + std::to_string(local.port + 1), "z9hG4bKf1")), to);
+  peer.send_to(asio::buffer(response("SIP/2.0/UDP 192.0.2.1:" + std::to_string(local.port), "z9hG4bKf2")), to);
+  peer.send_to(asio::buffer(response("SIP/2.0/UDP 127.0.0.1:" + std::to_string(local.port), "z9hG4bKok")), to);
+  ASSERT_TRUE(runUntil(io, [&] { return n.layer.stats().received == 3; }));
+  ASSERT_TRUE(runUntil(io, [&] { return !n.sink.got.empty(); }));
+  ASSERT_EQ(n.sink.got.size(), 1u);
+  EXPECT_NE(n.sink.got[0].bytes.find("z9hG4bKok"), std::string::npos);
+  EXPECT_EQ(n.layer.stats().foreignViaDropped, 2u);
 }
 
 TEST(UdpTransport, MalformedRequestGets400OrIsDropped) {
@@ -472,7 +510,7 @@ class TlsTransport : public ::testing::Test {
     std::filesystem::create_directories(dir_);
     for (const char* name : {"a", "b"}) {
       std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 "
-                        "-subj /CN=siptgw-test-" + std::string(name) + " -addext subjectAltName=IP:127.0.0.1 "
+                        "-subj /CN=siptgw-test-" + std::string(name) + " -addext subjectAltName=DNS:sip-" + std::string(name) + ".example.test,IP:127.0.0.1 "
                         "-keyout " + (dir_ / (std::string(name) + ".key")).string() +
                         " -out " + (dir_ / (std::string(name) + ".pem")).string() + " >/dev/null 2>&1";
       ok_ = ok_ && std::system(cmd.c_str()) == 0;
@@ -480,9 +518,19 @@ class TlsTransport : public ::testing::Test {
   }
   static void TearDownTestSuite() { std::filesystem::remove_all(dir_); }
   static TlsConfig tls(const char* self, const char* trust, bool verify = true) {
-    return TlsConfig{(dir_ / (std::string(self) + ".pem")).string(),
-                     (dir_ / (std::string(self) + ".key")).string(),
-                     (dir_ / (std::string(trust) + ".pem")).string(), verify};
+    TlsConfig t;
+    t.certificateFile = (dir_ / (std::string(self) + ".pem")).string();
+    t.privateKeyFile = (dir_ / (std::string(self) + ".key")).string();
+    t.caFile = (dir_ / (std::string(trust) + ".pem")).string();
+    t.verifyPeer = verify;
+    return t;
+  }
+  // A started node listening for TLS on 127.0.0.1 (ephemeral port).
+  static std::unique_ptr<Node> tlsNode(asio::io_context& io, const char* self, const char* trust, bool verify) {
+    TransportConfig c = listenOn({{TransportType::Tls, "127.0.0.1", 0, ""}});
+    c.tls = tls(self, trust, verify);
+    auto n = std::make_unique<Node>(io, c);
+    return n->layer.start() ? std::move(n) : nullptr;
   }
   static inline std::filesystem::path dir_;
   static inline bool ok_ = true;
@@ -544,6 +592,40 @@ TEST_F(TlsTransport, UntrustedServerCertificateFailsTheSend) {
   ASSERT_TRUE(client2.layer.start());
   ASSERT_EQ(client2.layer.send(d, options("SIP/2.0/TLS 127.0.0.1:1", "z9hG4bKy"), 78), TransportErrc::Ok);
   ASSERT_TRUE(runUntil(io, [&] { return server.sink.got.size() == 1; }, 5000));
+}
+
+// RFC 5922 §7: a configured server name is checked against the certificate (and sent as SNI).
+TEST_F(TlsTransport, ServerNameIsVerified) {
+  ASSERT_TRUE(ok_);
+  asio::io_context io;
+  std::unique_ptr<Node> serverNode = tlsNode(io, "a", "a", false);
+  ASSERT_TRUE(serverNode);
+  Node& server = *serverNode;
+  const Endpoint at = *server.layer.localEndpoint(TransportType::Tls, false);
+  Destination d{TransportType::Tls, at, 0};
+  auto clientFor = [&](std::string name, bool verify) {
+    TransportConfig cc;
+    cc.tls = tls("a", "a", verify);
+    cc.tls.serverNames = {{at, std::move(name)}};
+    return std::make_unique<Node>(io, cc);
+  };
+  auto good = clientFor("SIP-A.example.test", true);  // host names compare case-insensitively
+  ASSERT_TRUE(good->layer.start());
+  ASSERT_EQ(good->layer.send(d, options("SIP/2.0/TLS 127.0.0.1:1", "z9hG4bKsn1"), 1), TransportErrc::Ok);
+  ASSERT_TRUE(runUntil(io, [&] { return server.sink.got.size() == 1; }, 5000));
+  EXPECT_TRUE(good->sink.failed.empty());
+
+  auto wrong = clientFor("sip-b.example.test", true);  // chain trusted, name not in the certificate
+  ASSERT_TRUE(wrong->layer.start());
+  ASSERT_EQ(wrong->layer.send(d, options("SIP/2.0/TLS 127.0.0.1:1", "z9hG4bKsn2"), 2), TransportErrc::Ok);
+  ASSERT_TRUE(runUntil(io, [&] { return !wrong->sink.failed.empty(); }, 5000));
+  EXPECT_EQ(wrong->sink.failed[0], std::make_pair(std::uint64_t{2}, TransportErrc::ConnectFailed));
+
+  auto lax = clientFor("sip-b.example.test", false);  // no verification: the name is only SNI
+  ASSERT_TRUE(lax->layer.start());
+  ASSERT_EQ(lax->layer.send(d, options("SIP/2.0/TLS 127.0.0.1:1", "z9hG4bKsn3"), 3), TransportErrc::Ok);
+  ASSERT_TRUE(runUntil(io, [&] { return server.sink.got.size() == 2; }, 5000));
+  EXPECT_EQ(server.sink.got.size(), 2u);
 }
 
 // ---------------------------------------------- transaction layer over the transport
