@@ -56,11 +56,15 @@ def load_case(cics):
              link="simulator", slow=False)
 
 
+SIPP_PROCS = []  # killed on the way out, whatever happened
+
+
 def run_sipp(ports, work, tag, calls, rate, limit, hold_ms, called):
     run = e2e.uac("uac_call.xml", called, calls=calls, HOLD_MS=hold_ms)
     run["values"]["CALLED"] = "+" + called
     run.update(rate=rate, limit=limit)
     p = e2e.start_sipp(run, ports, work, tag, timeout_s=max(120, calls // max(rate, 1) + hold_ms // 1000 + 60))
+    SIPP_PROCS.append(p)
     return p, run
 
 
@@ -245,6 +249,10 @@ def main():
         failures.append(str(e))
     finally:
         gw.kill()
+    for p in SIPP_PROCS:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
     for f in failures:
         print("gateway_load: FAIL: " + f)
     return 1 if failures else 0

@@ -219,7 +219,8 @@ case("m3ua_answer_busy", link="m3ua",
            uac("uac_reject.xml", "442003000001", calls=2, CODE=486, CAUSE=17)],
      isup={"442001000001": [sip_to_isup_iam("442001000001"), ("in", "ACM", {}), ("in", "ANM", {})] + rel_out(16),
            "442003000001": [sip_to_isup_iam("442003000001")] + rel_in(17)},
-     metrics={**calls("sip_to_isup", 4, answered=2, failed=2, cause_class="normal"), **msgs(IAM_out=4, REL_in=2)},
+     metrics={**calls("sip_to_isup", 4, answered=2, failed=2, cause_class="normal"), **msgs(IAM_out=4, REL_in=2),
+              ("siptgw_m3ua_link_up", ()): 1},
      stats={"attempted.sip_to_isup": 4, "answered.sip_to_isup": 2, "failed.sip_to_isup": 2,
             "unexpected_events": 0})
 
