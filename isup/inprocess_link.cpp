@@ -22,10 +22,17 @@ bool InProcessLink::End::mtpTransferRequest(const MtpTransfer& msg) {
     return true;  // accepted, then lost, as with real MTP
   }
   End* peer = &link->peerOf(*this);
-  link->timers_.start(link->latency_ms_, [peer, msg] {
+  auto deliver = [peer, msg] {
     ++peer->delivered;
     if (peer->user) peer->user->mtpTransfer(msg);
-  });
+  };
+  // Without latency a posted handler: no timer (a timer per message costs the real clock a
+  // timerfd re-arm each time the earliest deadline moves).
+  if (link->latency_ms_ == 0) {
+    link->timers_.post(std::move(deliver));
+  } else {
+    link->timers_.start(link->latency_ms_, std::move(deliver));
+  }
   return true;
 }
 

@@ -1,6 +1,10 @@
 #include "sip/offer_answer.h"
 
+#include <algorithm>
+
+#include "sip/multipart.h"
 #include "sip/sdp.h"
+#include "sip/text.h"
 
 namespace siptgw::sip {
 
@@ -48,12 +52,68 @@ OfferAnswer::Rx OfferAnswer::receiveOffer() {
   return Rx::Offer;
 }
 
-SdpBody classifyBody(const Message& m) {
-  if (m.body().empty()) return SdpBody::None;
-  auto ct = m.contentType();
-  if (!ct || !ct->is("application", "sdp")) return SdpBody::Unsupported;
-  if (!parseSdp(m.body())) return SdpBody::Malformed;
-  return SdpBody::Sdp;
+SdpBody classifyBody(const Message& m) { return inspectBody(m).kind; }
+
+namespace {
+
+bool isType(const ContentType& ct, std::string_view typeSlashSub) {
+  const std::size_t slash = typeSlashSub.find('/');
+  return slash != std::string_view::npos && ct.is(typeSlashSub.substr(0, slash), typeSlashSub.substr(slash + 1));
+}
+
+SdpBody sdpKind(std::string_view sdp) { return parseSdp(sdp) ? SdpBody::Sdp : SdpBody::Malformed; }
+
+}  // namespace
+
+BodyView inspectBody(const Message& m, std::span<const std::string> accepted) {
+  BodyView v;
+  if (m.body().empty()) return v;
+  const auto ct = m.contentType();
+  if (ct && ct->is("application", "sdp")) {
+    v.sdp = m.body();
+    v.kind = sdpKind(v.sdp);
+    return v;
+  }
+  if (!ct || !ct->is("multipart", "mixed")) {
+    v.kind = SdpBody::Unsupported;
+    return v;
+  }
+  v.multipart = true;
+  const auto mp = parseMultipart(m.body(), ct->param("boundary"));
+  if (!mp) {
+    v.kind = SdpBody::Malformed;
+    return v;
+  }
+  for (const MimePart& part : mp->parts) {
+    const auto pct = part.contentType();
+    if (pct && pct->is("application", "sdp")) {
+      if (v.sdp.empty()) v.sdp = part.body;
+      continue;
+    }
+    const bool known = pct && std::any_of(accepted.begin(), accepted.end(),
+                                          [&](const std::string& a) { return isType(*pct, a); });
+    const auto cd = part.contentDisposition();
+    if (!known && !(cd && cd->handling == Handling::Optional)) {
+      v.kind = SdpBody::Unsupported;
+      return v;
+    }
+  }
+  v.kind = v.sdp.empty() ? SdpBody::None : sdpKind(v.sdp);
+  return v;
+}
+
+std::string_view sdpOfBody(std::string_view body, std::string_view contentType) {
+  if (contentType.empty() || body.empty()) return body;
+  const auto ct = parseContentType(contentType);
+  if (!ct) return {};
+  if (ct->is("application", "sdp")) return body;
+  if (!ct->is("multipart", "mixed")) return {};
+  const auto mp = parseMultipart(body, ct->param("boundary"));
+  if (!mp) return {};
+  for (const MimePart& part : mp->parts) {
+    if (const auto pct = part.contentType(); pct && pct->is("application", "sdp")) return part.body;
+  }
+  return {};
 }
 
 }  // namespace siptgw::sip

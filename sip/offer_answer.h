@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
+#include <string>
 #include <string_view>
 
 #include "sip/message.h"
@@ -49,9 +51,22 @@ class OfferAnswer {
   unsigned exchanges_ = 0;
 };
 
-// What a message's body is for offer/answer purposes (RFC 3261 §13.2.1, RFC 5621 left out:
-// multipart bodies are not searched for SDP here).
+// What a message's body is for offer/answer purposes (RFC 3261 §13.2.1, RFC 5621 §3).
 enum class SdpBody : std::uint8_t { None, Sdp, Unsupported, Malformed };
 SdpBody classifyBody(const Message& m);
+
+struct BodyView {
+  SdpBody kind = SdpBody::None;
+  std::string_view sdp;    // the whole body, or the application/sdp part of a multipart
+  bool multipart = false;  // multipart/mixed: the other parts are for the application
+};
+// application/sdp, or multipart/mixed (RFC 5621 §3.1) whose first application/sdp part is
+// the session description (none: no offer/answer). A part of a type outside `accepted`
+// ("type/subtype", e.g. "application/ISUP") is Unsupported unless its Content-Disposition
+// says handling=optional: the default is required (RFC 3261 §20.11, RFC 5621 §3.2).
+BodyView inspectBody(const Message& m, std::span<const std::string> accepted = {});
+// The SDP of a body we send with `contentType`: the body itself for application/sdp (or an
+// empty type), the first application/sdp part of a multipart/mixed, else empty.
+std::string_view sdpOfBody(std::string_view body, std::string_view contentType);
 
 }  // namespace siptgw::sip

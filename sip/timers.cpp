@@ -8,7 +8,7 @@ namespace siptgw::sip {
 
 namespace {
 
-constexpr std::array<TimerDef, 20> kTable{{
+constexpr std::array<TimerDef, 22> kTable{{
     {TimerName::T1, "T1", "500ms", 500, 100, 5000, "ms", true, "RFC 3261 §17.1.1.1, Table 4",
      "RTT estimate; base of every transaction timer"},
     {TimerName::T2, "T2", "4s", 4000, 1000, 40000, "ms", true, "RFC 3261 §17.1.2.2, Table 4",
@@ -49,6 +49,11 @@ constexpr std::array<TimerDef, 20> kTable{{
      true, "RFC 4028 §4", "session interval a UA proposes"},
     {TimerName::MinSE, "Min-SE", "90s", 90, 90, 86400, "s", true, "RFC 4028 §5",
      "smallest session interval accepted"},
+    {TimerName::SessionRefresh, "Session refresh", "half the session interval", 900, 900, 900,
+     "s", false, "RFC 4028 §10", "the refresher sends a re-INVITE or UPDATE this long after the last refresh"},
+    {TimerName::SessionExpiryBye, "Session expiry BYE", "interval - min(32s, interval/3)", 1768,
+     1768, 1768, "s", false, "RFC 4028 §10",
+     "without a refresh, BYE (Reason 408) this long after the last refresh"},
 }};
 
 }  // namespace

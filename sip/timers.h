@@ -1,6 +1,6 @@
 // SIP timers as data (DESIGN.md "Timers are data"): RFC 3261 Table 4 (T1, T2, T4, A–K),
 // RFC 6026 §7.1/§7.2 (L, M), RFC 3262 §3 (reliable provisional retransmission) and
-// RFC 4028 §4/§5 (session timer defaults). Each row has a default, an allowed range and the
+// RFC 4028 §4/§5/§10 (session timer defaults, refresh and expiry). Each row has a default, an allowed range and the
 // clause that defines it; only T1, T2 and T4 (and the RFC 4028 values) are configurable —
 // every other transaction timer is derived from them exactly as Table 4 says, so a
 // configuration can never make the timers inconsistent with one another.
@@ -43,11 +43,17 @@ struct TimerConfig {
   // RFC 4320 §4.1: a 100 to a non-INVITE over an unreliable transport may only be sent once
   // the client's Timer E has reached T2 (T1+2T1+4T1+... until the interval is T2).
   std::uint32_t nonInvite100Delay() const;
+  // RFC 4028 §10 for a session interval `se` (s): the refresher refreshes at half of it;
+  // the other side sends BYE at se - min(32, se/3) without a refresh. Milliseconds.
+  static std::uint32_t sessionRefreshAfter(std::uint32_t se) { return se * 500; }
+  static std::uint32_t sessionExpiryByeAfter(std::uint32_t se) {
+    return (se - (se / 3 < 32 ? se / 3 : 32)) * 1000;
+  }
 };
 
 enum class TimerName : std::uint8_t {
   T1, T2, T4, A, B, C, D, E, F, G, H, I, J, K, L, M, Rel1xx, Rel1xxGiveUp,
-  SessionExpires, MinSE,
+  SessionExpires, MinSE, SessionRefresh, SessionExpiryBye,
 };
 
 struct TimerDef {

@@ -64,6 +64,8 @@ std::string_view toString(EndReason r) {
     case EndReason::Rel1xxTimeout: return "Rel1xxTimeout";
     case EndReason::Timeout: return "Timeout";
     case EndReason::TransportError: return "TransportError";
+    case EndReason::DialogLost: return "DialogLost";
+    case EndReason::SessionExpired: return "SessionExpired";
   }
   return "?";
 }
@@ -77,6 +79,8 @@ InviteSession::InviteSession(UserAgent& ua, SessionId id, bool uac)
   okTimer_.bind(ua.clock_);
   okGiveUp_.bind(ua.clock_);
   retryTimer_.bind(ua.clock_);
+  seRefresh_.bind(ua.clock_);
+  seExpiry_.bind(ua.clock_);
 }
 
 const Dialog* InviteSession::dialog() const {
@@ -105,8 +109,8 @@ std::string InviteSession::contact() const {
   return c;
 }
 
-void InviteSession::sendInDialog(Dialog& d, std::string_view method, std::string_view extra,
-                                 std::string_view body, std::string_view ctype) {
+TxnId InviteSession::sendInDialog(Dialog& d, std::string_view method, std::string_view extra,
+                                  std::string_view body, std::string_view ctype) {
   Destination nd = d.nextHop(transport_).value_or(dst_);
   if (isReliable(nd.transport) && nd.transport == dst_.transport) nd.connection = dst_.connection;
   std::string out;
@@ -117,57 +121,68 @@ void InviteSession::sendInDialog(Dialog& d, std::string_view method, std::string
   addRaw(b, extra);
   b.finish(body, body.empty() ? std::string_view{} : ctype);
   auto r = ua_.layer_.sendRequest(std::move(out), nd);
-  if (r) ua_.bind(*r, *this);
+  if (!r) return 0;
+  ua_.bind(*r, *this);
+  return *r;
 }
 
 void InviteSession::buildResponse(std::string& out, std::uint16_t code, std::string_view reason,
-                                  std::string_view extra, std::string_view sdp) {
+                                  std::string_view extra, std::string_view sdp, std::string_view ctype) {
   MessageBuilder b(out);
   appendResponseFor(b, invite_, code, reason, localTag_);
   if (code > 100 && code < 300) {
     b.copy(invite_, HeaderId::RecordRoute);  // §12.1.1
     b.header(HeaderId::Contact, contact());
-    if (ua_.cfg_.support100rel) b.header(HeaderId::Supported, "100rel");
+    if (const std::string sup = ua_.supportedTags(); !sup.empty()) b.header(HeaderId::Supported, sup);
     b.header(HeaderId::Allow, kAllow);
   }
   b.header(HeaderId::Server, ua_.cfg_.product);
   addRaw(b, extra);
-  b.finish(sdp, sdp.empty() ? std::string_view{} : kSdp);
+  b.finish(sdp, sdp.empty() ? std::string_view{} : ctype.empty() ? kSdp : ctype);
 }
 
 bool InviteSession::provisional(std::uint16_t code, std::string_view reason, std::string_view sdp,
-                                bool reliable) {
+                                bool reliable, std::string_view contentType) {
   if (uac_ || finalCode_ != 0 || state_ == SessionState::Terminated || code <= 100 || code >= 200) {
     return false;
   }
   if (reliable && peer100rel_ && ua_.cfg_.support100rel) {
     if (rel1xxPending_) {
-      relQueue_.push_back({code, std::string(reason), std::string(sdp)});
+      relQueue_.push_back({code, std::string(reason), std::string(sdp), std::string(contentType)});
       return true;
     }
-    sendReliable(code, std::string(reason), std::string(sdp));
+    sendReliable(code, std::string(reason), std::string(sdp), std::string(contentType));
     return true;
   }
-  // Unreliable: SDP only as a preview of the answer to the INVITE's offer (RFC 6337 §3.1.2).
-  std::string_view body = oa_.state() == OaState::RemoteOffer ? sdp : std::string_view{};
+  // Unreliable: SDP only as a preview of the answer to the INVITE's offer (RFC 6337 §3.1.2);
+  // a body without SDP (e.g. SIP-T ISUP) goes as given.
+  const bool preview = oa_.state() == OaState::RemoteOffer || sdpOfBody(sdp, contentType).empty();
   std::string out;
-  buildResponse(out, code, reason, {}, body);
+  buildResponse(out, code, reason, {}, preview ? sdp : std::string_view{}, contentType);
   if (!ua_.layer_.respond(inviteTxn_, out)) return false;
   state_ = SessionState::Early;
   return true;
 }
 
-void InviteSession::sendReliable(std::uint16_t code, std::string reason, std::string sdp) {
+void InviteSession::sendReliable(std::uint16_t code, std::string reason, std::string sdp, std::string ctype) {
   std::string_view body;
-  if (!sdp.empty()) {
+  const std::string_view part = sdpOfBody(sdp, ctype);
+  bool withSdp = false;
+  if (!part.empty()) {
     if (oa_.state() == OaState::RemoteOffer) {
       oa_.sendAnswer();
-      body = sdp;
+      withSdp = true;
     } else if (oa_.state() == OaState::Stable) {
       oa_.sendOffer();  // RFC 3262 §5: an offer in a reliable provisional
-      body = sdp;
+      withSdp = true;
     }
-    if (!body.empty()) localSdp_ = sdp;
+    if (withSdp) {
+      localSdp_ = part;
+      body = sdp;
+      if (pre_ && part.size() == sdp.size()) body = ourSdp();  // plain SDP: with our status
+    }
+  } else {
+    body = sdp;  // no session description: e.g. ISUP alone (RFC 3204)
   }
   if (rseq_ == 0) {
     rseq_ = static_cast<std::uint32_t>(ua_.rng_() % 0x7ffffff0u) + 1;  // RFC 3262 §3: 1..2^31-1
@@ -175,9 +190,10 @@ void InviteSession::sendReliable(std::uint16_t code, std::string reason, std::st
     ++rseq_;
   }
   rel1xx_.clear();
-  buildResponse(rel1xx_, code, reason, "Require: 100rel\r\nRSeq: " + u32(rseq_) + "\r\n", body);
+  buildResponse(rel1xx_, code, reason, "Require: 100rel\r\nRSeq: " + u32(rseq_) + "\r\n" + recvInfoHeader(), body,
+                ctype);
   rel1xxPending_ = true;
-  rel1xxHasSdp_ = !body.empty();
+  rel1xxHasSdp_ = withSdp;
   state_ = SessionState::Early;
   if (!ua_.layer_.respond(inviteTxn_, rel1xx_)) return;
   const TimerConfig& tc = ua_.layer_.config().timers;
@@ -203,9 +219,16 @@ void InviteSession::retransmitRel1xx() {
   relTimer_.start(relInterval_, [this] { retransmitRel1xx(); });
 }
 
-bool InviteSession::answer(std::string_view sdp) {
+bool InviteSession::answer(std::string_view sdp, std::string_view contentType) {
   if (uac_ || finalCode_ != 0 || state_ == SessionState::Terminated) return false;
-  if (!sdp.empty()) localSdp_ = sdp;
+  const std::string_view part = sdpOfBody(sdp, contentType);
+  if (!part.empty()) localSdp_ = part;
+  if (part.data() == sdp.data() && part.size() == sdp.size()) {
+    answerBody_.clear();  // plain SDP
+  } else {
+    answerBody_ = sdp;
+    answerCtype_ = contentType;
+  }
   relQueue_.clear();  // no provisional after the final response
   if (rel1xxPending_ && rel1xxHasSdp_) {  // RFC 3262 §3: wait for its PRACK
     answerDeferred_ = true;
@@ -222,18 +245,25 @@ void InviteSession::sendAnswerNow() {
   std::string_view body;
   if (oa_.state() == OaState::RemoteOffer) {
     oa_.sendAnswer();
-    body = localSdp_;
+    body = ourSdp();
   } else if (oa_.state() == OaState::Stable && !oa_.completed() && !localSdp_.empty()) {
     oa_.sendOffer();  // INVITE without offer: the 2xx offers, the ACK answers
-    body = localSdp_;
+    body = ourSdp();
+  }
+  std::string_view ctype;
+  if (!answerBody_.empty() && (!body.empty() || sdpOfBody(answerBody_, answerCtype_).empty())) {
+    body = answerBody_;  // the application's full body (e.g. SDP + ISUP)
+    ctype = answerCtype_;
   }
   ok2xx_.clear();
-  buildResponse(ok2xx_, 200, "OK", {}, body);
+  buildResponse(ok2xx_, 200, "OK", recvInfoHeader() + (seInterval_ != 0 ? timerResponseHeaders() : std::string()),
+                body, ctype);
   finalCode_ = 200;
   if (!ua_.layer_.respond(inviteTxn_, ok2xx_)) {
     end(EndReason::TransportError, 503);
     return;
   }
+  startSessionTimer();
   ++ua_.stats_.answered;
   if (dialog_) dialog_->confirm();
   state_ = SessionState::WaitingAck;
@@ -310,13 +340,403 @@ bool InviteSession::update(std::string_view sdp) {
   if (d == nullptr || state_ == SessionState::Terminated || !oa_.sendOffer()) return false;
   localSdp_ = sdp;
   updateSdp_ = sdp;
-  sendInDialog(*d, "UPDATE", {}, sdp, kSdp);
+  sendInDialog(*d, "UPDATE", seInterval_ != 0 && finalCode_ / 100 == 2 ? timerRequestHeaders() : std::string(), sdp,
+               kSdp);
   return true;
+}
+
+void InviteSession::retryAfter491(std::function<void()> retry) {
+  // §14.1: the Call-ID owner (our UAC role) waits 2.1-4 s, the other side 0-2 s, in 10 ms units.
+  const std::uint32_t ms = uac_ ? 2100 + 10 * static_cast<std::uint32_t>(ua_.rng_() % 191)
+                                : 10 * static_cast<std::uint32_t>(ua_.rng_() % 201);
+  retryTimer_.start(ms, std::move(retry));
+}
+
+bool InviteSession::reinvite(std::string_view sdp) {
+  if (state_ != SessionState::Confirmed || !dialog_ || reinviteTxn_ != 0) return false;
+  if (sdp.empty() ? oa_.state() != OaState::Stable : !oa_.sendOffer()) return false;
+  if (!sdp.empty()) localSdp_ = sdp;
+  reinviteSdp_ = sdp;
+  std::string extra;
+  extra.append("Allow: ").append(kAllow).append("\r\n");
+  if (seInterval_ != 0) extra += timerRequestHeaders();  // every re-INVITE refreshes (RFC 4028 §7.4)
+  reinviteTxn_ = sendInDialog(*dialog_, "INVITE", extra, sdp, kSdp);
+  if (reinviteTxn_ == 0) {
+    oa_.rollbackLocal();
+    return false;
+  }
+  ++ua_.stats_.reinvitesOut;
+  return true;
+}
+
+void InviteSession::onReinviteResponse(const Message& rsp) {
+  const std::uint16_t code = rsp.statusCode();
+  if (code < 200 || state_ == SessionState::Terminated) return;
+  if (code < 300 && rsp.cseq()->number == ackCSeq_ && !ack_.empty()) {  // retransmitted 2xx
+    ++ua_.stats_.ackResent;
+    ua_.layer_.sendStateless(ackDst_, ack_);
+    return;
+  }
+  reinviteTxn_ = 0;
+  if (code < 300) {
+    if (!dialog_) return;
+    dialog_->refreshTarget(rsp);  // §12.2.1.2
+    if (const BodyView bv = inspect(rsp);
+        bv.kind == SdpBody::Sdp && (oa_.state() == OaState::LocalOffer || oa_.state() == OaState::Stable)) {
+      oa_.receive();  // our offer's answer, or (re-INVITE without offer) the 2xx's offer
+      setRemoteSdp(bv.sdp);
+    }
+    sendAck(*dialog_, rsp, false);  // answers a 2xx offer
+    timerFromResponse(rsp);
+    ua_.handler_.onReinviteResult(*this, rsp);
+    return;
+  }
+  oa_.rollbackLocal();  // RFC 6337 §3.1.1: the session stays as before the re-INVITE
+  if (code == 422 && bumpMinSE(rsp)) {  // RFC 4028 §7.4: again with the larger interval
+    const std::string sdp = reinviteSdp_;
+    if (reinvite(sdp)) return;
+  }
+  if (code == 491) {
+    const std::string sdp = reinviteSdp_;
+    retryAfter491([this, sdp] { reinvite(sdp); });
+  }
+  ua_.handler_.onReinviteResult(*this, rsp);
+  if (code == 481 || code == 408) onInDialogFailure(code);
+}
+
+void InviteSession::onReinviteFailure(TxnFailure f) {
+  reinviteTxn_ = 0;
+  oa_.rollbackLocal();
+  onInDialogFailure(equivalentStatus(f));
+}
+
+void InviteSession::onInDialogFailure(std::uint16_t code) {
+  // §12.2.1.2 / §14.1: 481 means the dialog is gone; a 408 or timeout ends it with BYE.
+  if (state_ == SessionState::Terminated || finalCode_ / 100 != 2) return;
+  if (code == 481) return end(EndReason::DialogLost, code);
+  if (Dialog* d = activeDialog(); d != nullptr && state_ != SessionState::Terminating) {
+    sendInDialog(*d, "BYE", {}, {}, {});
+  }
+  end(EndReason::Timeout, code);
+}
+
+BodyView InviteSession::inspect(const Message& m) {
+  BodyView bv = inspectBody(m, ua_.cfg_.acceptedBodyTypes);
+  if (bv.multipart && bv.kind != SdpBody::Unsupported && bv.kind != SdpBody::Malformed) keepBody(m);
+  return bv;
+}
+
+void InviteSession::keepBody(const Message& m) {
+  lastBody_ = m.body();
+  const HeaderField* ct = m.find(HeaderId::ContentType);
+  lastBodyType_ = ct != nullptr ? ct->value : std::string_view{};
+  if (auto parts = lastBodyParts()) ua_.handler_.onBodyParts(*this, m, *parts);
+}
+
+Result<MultipartBody, ParseError> InviteSession::lastBodyParts() const {
+  const auto ct = parseContentType(lastBodyType_);
+  if (!ct) return Unexpected<ParseError>{ct.error()};
+  return parseMultipart(lastBody_, ct->param("boundary"));
+}
+
+// ---- RFC 3312 preconditions
+
+void InviteSession::setRemoteSdp(std::string_view sdp) {
+  remoteSdp_ = sdp;
+  if (!pre_) return;
+  pre_->applyRemote(remoteSdp_);
+  const SessionId id = id_;
+  UserAgent& ua = ua_;
+  ua_.clock_.post([&ua, id] {
+    if (InviteSession* s = ua.find(id)) s->checkPreconditions();
+  });
+}
+
+namespace {
+
+// RFC 3264 §8: a changed description carries the next o= version.
+std::string withNextVersion(std::string_view sdp) {
+  std::string out(sdp);
+  const std::size_t o = out.find("o=");
+  if (o == std::string::npos) return out;
+  std::size_t p = o;
+  for (int field = 0; field < 2 && p != std::string::npos; ++field) p = out.find(' ', p + 1);
+  if (p == std::string::npos) return out;
+  const std::size_t end = out.find(' ', p + 1);
+  if (end == std::string::npos) return out;
+  std::uint64_t v = 0;
+  for (std::size_t i = p + 1; i < end; ++i) {
+    if (out[i] < '0' || out[i] > '9') return out;
+    v = v * 10 + static_cast<std::uint64_t>(out[i] - '0');
+  }
+  out.replace(p + 1, end - p - 1, std::to_string(v + 1));
+  return out;
+}
+
+}  // namespace
+
+std::string_view InviteSession::ourSdp() {
+  if (pre_ && !localSdp_.empty()) {
+    std::string next = pre_->rewrite(localSdp_);
+    if (next != localSdp_) localSdp_ = withNextVersion(next);
+    preUpdatePending_ = false;  // this SDP tells the peer our status
+  }
+  return localSdp_;
+}
+
+void InviteSession::checkPreconditions() {
+  if (!pre_ || state_ == SessionState::Terminated) return;
+  sendPreconditionUpdate();
+  if (!preMetReported_ && pre_->met()) {
+    preMetReported_ = true;
+    ua_.handler_.onPreconditionsMet(*this);
+  }
+}
+
+void InviteSession::sendPreconditionUpdate() {
+  // RFC 3312 §6 / RFC 3311: by UPDATE once no offer is pending; while one is, the next
+  // answer or this call after it carries the status.
+  if (!preUpdatePending_ || activeDialog() == nullptr || oa_.state() != OaState::Stable || !oa_.completed()) return;
+  if (!uac_ && !pre_->confirmRequested()) return;
+  preUpdatePending_ = false;
+  update(withNextVersion(pre_->rewrite(localSdp_)));
+}
+
+bool InviteSession::setLocalResources(bool ready) {
+  if (!pre_ || state_ == SessionState::Terminated) return false;
+  if (!ready) {
+    pre_->setLocalFailed();
+    if (!uac_ && finalCode_ == 0) {
+      rejectPrecondition();
+      return true;
+    }
+    return bye("SIP;cause=580;text=\"Precondition Failure\"");
+  }
+  pre_->setLocalReady(true);
+  preUpdatePending_ = true;
+  checkPreconditions();
+  return true;
+}
+
+void InviteSession::rejectPrecondition() {
+  relTimer_.stop();
+  relGiveUp_.stop();
+  relQueue_.clear();
+  std::string out;
+  buildResponse(out, 580, "Precondition Failure", {}, pre_->rewrite(localSdp_.empty() ? remoteSdp_ : localSdp_, true));
+  static_cast<void>(ua_.layer_.respond(inviteTxn_, out));
+  finalCode_ = 580;
+  end(EndReason::Rejected, 580);
+}
+
+void InviteSession::onUpdateResponse(const Message& rsp) {
+  const std::uint16_t code = rsp.statusCode();
+  if (code < 300) {
+    if (Dialog* d = activeDialog()) d->refreshTarget(rsp);
+    if (const BodyView bv = inspect(rsp); bv.kind == SdpBody::Sdp && oa_.state() == OaState::LocalOffer) {
+      oa_.receive();
+      setRemoteSdp(bv.sdp);
+    }
+    if (finalCode_ / 100 == 2) timerFromResponse(rsp);
+    return;
+  }
+  const bool hadOffer = oa_.state() == OaState::LocalOffer;  // else a bare session refresh
+  oa_.rollbackLocal();
+  auto again = [this, hadOffer] {
+    if (hadOffer) {
+      update(updateSdp_);
+    } else {
+      sessionRefresh();
+    }
+  };
+  if (code == 422 && bumpMinSE(rsp)) return again();  // RFC 4028 §7.4
+  if (code == 491) return retryAfter491(again);
+  if (code == 481 || code == 408) onInDialogFailure(code);
+}
+
+// ---- RFC 4028 session timer
+
+void InviteSession::buildInvite(std::uint32_t cseq) {
+  inviteBytes_.clear();
+  MessageBuilder b(inviteBytes_);
+  b.request("INVITE", reqUri_);
+  b.header(HeaderId::Via, ua_.via(dst_));
+  b.header(HeaderId::MaxForwards, maxForwards_);
+  // A name-addr is taken as it is (display name, RFC 3323 anonymous From); a bare URI is
+  // put in angle brackets (§20.10: always, so its parameters stay URI parameters).
+  const bool fromIsNameAddr = fromUri_.find('<') != std::string::npos;
+  const bool toIsNameAddr = toUri_.find('<') != std::string::npos;
+  b.headerParts(HeaderId::From, {fromIsNameAddr ? "" : "<", fromUri_, fromIsNameAddr ? ";tag=" : ">;tag=", localTag_});
+  b.headerParts(HeaderId::To, {toIsNameAddr ? "" : "<", toUri_, toIsNameAddr ? "" : ">"});
+  b.header(HeaderId::CallId, callId_);
+  b.headerParts(HeaderId::CSeq, {u32(cseq), " INVITE"});
+  b.header(HeaderId::Contact, contact());
+  if (const std::string sup = ua_.supportedTags(); !sup.empty()) b.header(HeaderId::Supported, sup);
+  if (ua_.cfg_.require100rel && pre_) {
+    b.header(HeaderId::Require, "100rel, precondition");
+  } else if (ua_.cfg_.require100rel || pre_) {
+    b.header(HeaderId::Require, pre_ ? "precondition" : "100rel");
+  }
+  b.header(HeaderId::Allow, kAllow);
+  b.header(HeaderId::UserAgent, ua_.cfg_.product);
+  addRaw(b, recvInfoHeader());
+  if (seInterval_ != 0) {  // RFC 4028 §7.1
+    const RefresherPref pref = ua_.cfg_.sessionTimer.refresher;
+    std::string_view who = pref == RefresherPref::Local    ? ";refresher=uac"
+                           : pref == RefresherPref::Remote ? ";refresher=uas"
+                                                           : "";
+    b.headerParts(HeaderId::SessionExpires, {u32(seInterval_), who});
+    b.header(HeaderId::MinSE, u32(seMin_));
+  }
+  addRaw(b, inviteExtra_);
+  b.finish(inviteBody_, inviteBody_.empty() ? std::string_view{} : inviteCtype_.empty() ? kSdp : inviteCtype_);
+}
+
+std::uint16_t InviteSession::timerAsUas(const Message& req, std::string& rejectHeaders) {
+  if (!ua_.cfg_.sessionTimer.enabled) return 0;
+  const TimerConfig& tc = ua_.layer_.config().timers;
+  peerTimer_ = req.hasOptionTag(HeaderId::Supported, "timer") || req.hasOptionTag(HeaderId::Require, "timer");
+  const auto se = req.sessionExpires();
+  const auto mse = req.minSE();
+  const std::uint32_t reqMin = mse ? std::max<std::uint32_t>(mse->delta, 90) : 90;
+  std::uint32_t interval = std::max(tc.sessionExpires, reqMin);  // §9: ours when none was asked
+  Refresher who = Refresher::None;
+  if (se) {
+    // §9: 422 only to a UAC that understands it; else the interval stands as asked.
+    if (se->delta < tc.minSE && peerTimer_) {
+      rejectHeaders = "Min-SE: " + u32(tc.minSE) + "\r\n";
+      return 422;
+    }
+    // §9: the UAS may lower the interval (not below the request's Min-SE), never raise it.
+    interval = se->delta;
+    if (tc.sessionExpires < interval) interval = std::max(tc.sessionExpires, reqMin);
+    who = se->refresher;
+  }
+  if (!peerTimer_) {
+    who = Refresher::Uas;  // §9: a UAC without the extension cannot refresh
+  } else if (who == Refresher::None) {
+    who = ua_.cfg_.sessionTimer.refresher == RefresherPref::Remote ? Refresher::Uac : Refresher::Uas;
+  }
+  seMin_ = std::max(tc.minSE, reqMin);
+  seInterval_ = interval;
+  seWeRefresh_ = who == Refresher::Uas;
+  return 0;
+}
+
+void InviteSession::timerFromResponse(const Message& rsp) {
+  if (!ua_.cfg_.sessionTimer.enabled) return;
+  peerTimer_ = peerTimer_ || rsp.hasOptionTag(HeaderId::Require, "timer") ||
+               rsp.hasOptionTag(HeaderId::Supported, "timer");
+  const auto se = rsp.sessionExpires();
+  if (!se) {  // §7.2: no Session-Expires in the 2xx, no session expiration
+    seInterval_ = 0;
+    seRefresh_.stop();
+    seExpiry_.stop();
+    return;
+  }
+  seInterval_ = se->delta;
+  seWeRefresh_ = se->refresher != Refresher::Uas;  // uac is us; absent leaves it to us (§7.2)
+  startSessionTimer();
+}
+
+bool InviteSession::bumpMinSE(const Message& rsp422) {
+  if (!ua_.cfg_.sessionTimer.enabled) return false;
+  const auto m = rsp422.minSE();
+  if (!m || m->delta <= seInterval_) return false;  // would not change anything: no loop
+  seMin_ = std::max(seMin_, m->delta);
+  seInterval_ = m->delta;
+  return true;
+}
+
+std::string InviteSession::timerRequestHeaders() const {
+  // §7.4: the refresher stays who it was, named from this request's point of view.
+  return "Supported: timer\r\nSession-Expires: " + u32(seInterval_) +
+         (seWeRefresh_ ? ";refresher=uac" : ";refresher=uas") + "\r\nMin-SE: " + u32(seMin_) + "\r\n";
+}
+
+std::string InviteSession::timerResponseHeaders() const {
+  std::string h = "Session-Expires: " + u32(seInterval_) + (seWeRefresh_ ? ";refresher=uas" : ";refresher=uac") + "\r\n";
+  if (peerTimer_) h += "Require: timer\r\n";  // §9
+  return h;
+}
+
+void InviteSession::startSessionTimer() {
+  seRefresh_.stop();
+  seExpiry_.stop();
+  if (seInterval_ == 0 || state_ == SessionState::Terminated) return;
+  if (seWeRefresh_) seRefresh_.start(TimerConfig::sessionRefreshAfter(seInterval_), [this] { sessionRefresh(); });
+  seExpiry_.start(TimerConfig::sessionExpiryByeAfter(seInterval_), [this] { sessionExpired(); });
+}
+
+void InviteSession::sessionRefresh() {
+  if (state_ == SessionState::Terminated || state_ == SessionState::Terminating || !dialog_) return;
+  const bool useUpdate = ua_.cfg_.sessionTimer.preferUpdate && peerAllowsUpdate_;
+  if (useUpdate) {  // RFC 4028 §7.4 / RFC 3311: no body, the session is unchanged
+    ++ua_.stats_.sessionRefreshes;
+    sendInDialog(*dialog_, "UPDATE", timerRequestHeaders(), {}, {});
+    return;
+  }
+  // A re-INVITE with the SDP we already gave (same o= version): nothing changes (RFC 4028
+  // §7.4, RFC 3264 §8). Busy with another INVITE or offer: try again in a second.
+  const std::string sdp = localSdp_;
+  if (state_ == SessionState::Confirmed && oa_.state() == OaState::Stable && reinvite(sdp)) {
+    ++ua_.stats_.sessionRefreshes;
+    return;
+  }
+  seRefresh_.start(1000, [this] { sessionRefresh(); });
+}
+
+void InviteSession::sessionExpired() {
+  if (state_ == SessionState::Terminated || state_ == SessionState::Terminating) return;
+  if (Dialog* d = activeDialog()) {
+    sendInDialog(*d, "BYE", "Reason: SIP;cause=408;text=\"Session timer expired\"\r\n", {}, {});
+  }
+  end(EndReason::SessionExpired, 408);
+}
+
+void InviteSession::onInfo(Transaction& t, const Message& req) {
+  if (!req.has(HeaderId::InfoPackage)) {  // RFC 2976 legacy INFO
+    ua_.respond(t, req, 200, "OK");
+    ua_.handler_.onInfo(*this, req, {});
+    return;
+  }
+  const auto pkg = req.infoPackage();
+  const auto& ours = ua_.cfg_.infoPackages;
+  if (!pkg || std::none_of(ours.begin(), ours.end(), [&](const std::string& p) { return iequals(p, pkg->name); })) {
+    return ua_.respond(t, req, 469, "Bad Info Package", recvInfoHeader());  // RFC 6086 §4.2.2
+  }
+  ua_.respond(t, req, 200, "OK");
+  ua_.handler_.onInfo(*this, req, pkg->name);
+}
+
+void InviteSession::notePeerRecvInfo(const Message& m) {
+  if (!m.has(HeaderId::RecvInfo)) return;  // §5.2: absent leaves the last list in force
+  peerRecvInfo_ = true;
+  peerInfoPackages_.clear();
+  m.forEachValue(HeaderId::RecvInfo, [this](std::string_view v, const HeaderField&) {
+    if (auto p = parseInfoPackage(v)) peerInfoPackages_.emplace_back(p->name);
+    return true;
+  });
+}
+
+std::string InviteSession::recvInfoHeader() const {
+  // RFC 6086 §5.2: when we take packages, or to a peer using the framework (then possibly empty).
+  const auto& ours = ua_.cfg_.infoPackages;
+  if (ours.empty() && !peerRecvInfo_) return {};
+  std::string h = "Recv-Info: ";
+  for (std::size_t i = 0; i < ours.size(); ++i) h.append(i ? ", " : "").append(ours[i]);
+  return h.append("\r\n");
+}
+
+bool InviteSession::peerAcceptsInfo(std::string_view infoPackage) const {
+  return std::any_of(peerInfoPackages_.begin(), peerInfoPackages_.end(),
+                     [&](const std::string& p) { return iequals(p, infoPackage); });
 }
 
 bool InviteSession::info(std::string_view contentType, std::string_view body, std::string_view infoPackage) {
   Dialog* d = activeDialog();
   if (d == nullptr || state_ == SessionState::Terminated) return false;
+  if (!infoPackage.empty() && !peerAcceptsInfo(infoPackage)) return false;  // RFC 6086 §4.2.1
   std::string extra;
   if (!infoPackage.empty()) extra.append("Info-Package: ").append(infoPackage).append("\r\n");
   sendInDialog(*d, "INFO", extra, body, contentType);
@@ -332,6 +752,8 @@ void InviteSession::end(EndReason why, std::uint16_t code) {
   okTimer_.stop();
   okGiveUp_.stop();
   retryTimer_.stop();
+  seRefresh_.stop();
+  seExpiry_.stop();
   if (dialog_) dialog_->terminate();
   UaStats& st = ua_.stats_;
   switch (why) {
@@ -344,6 +766,7 @@ void InviteSession::end(EndReason why, std::uint16_t code) {
       break;
     case EndReason::Rejected: ++st.rejected; break;
     case EndReason::Cancelled: ++st.cancelled; break;
+    case EndReason::SessionExpired: ++st.expired; break;  // the peer stopped refreshing: no fault of ours
     default: ++st.failed; break;
   }
   ua_.handler_.onTerminated(*this, why, code);
@@ -370,6 +793,7 @@ void InviteSession::sendAck(Dialog& d, const Message& ok, bool sendBye) {
   if (!sendBye) {
     ack_ = std::move(out);
     ackDst_ = nd;
+    ackCSeq_ = ok.cseq()->number;
   } else {
     sendInDialog(d, "BYE", {}, {}, {});
   }
@@ -380,7 +804,11 @@ void InviteSession::onInviteResponse(const Message& rsp) {
   if (code == 100) return;
   if (rsp.has(HeaderId::Reason)) remoteReason_ = firstReason(rsp);
   const std::string_view tag = rsp.to() ? rsp.to()->tag : std::string_view{};
-  const SdpBody body = classifyBody(rsp);
+  // A 2xx once confirmed is a retransmission or another fork's: not news for the application.
+  const bool repeat2xx = code >= 200 && code < 300 && dialog_;
+  const BodyView bv = repeat2xx ? inspectBody(rsp, ua_.cfg_.acceptedBodyTypes) : inspect(rsp);
+  const SdpBody body = bv.kind;
+  if (code < 300) notePeerRecvInfo(rsp);
   if (code < 200) {
     if (finalCode_ != 0 || state_ == SessionState::Terminated) return;
     gotProvisional_ = true;
@@ -413,7 +841,7 @@ void InviteSession::onInviteResponse(const Message& rsp) {
       std::string answerSdp;
       if (body == SdpBody::Sdp) {
         const OfferAnswer::Rx rx = oa_.receive();
-        if (rx == OfferAnswer::Rx::Answer || rx == OfferAnswer::Rx::Offer) remoteSdp_ = rsp.body();
+        if (rx == OfferAnswer::Rx::Answer || rx == OfferAnswer::Rx::Offer) setRemoteSdp(bv.sdp);
         if (rx == OfferAnswer::Rx::Offer) {
           ua_.handler_.onOffer(*this, remoteSdp_, answerSdp);
           if (answerSdp.empty()) answerSdp = localSdp_;
@@ -424,7 +852,7 @@ void InviteSession::onInviteResponse(const Message& rsp) {
       ++ua_.stats_.prackOut;
       sendInDialog(*d, "PRACK", extra, answerSdp, kSdp);
     } else if (body == SdpBody::Sdp && remoteSdp_.empty()) {
-      remoteSdp_ = rsp.body();  // early media preview; offer/answer state unchanged
+      remoteSdp_ = bv.sdp;  // early media preview: offer/answer and preconditions unchanged
     }
     ua_.handler_.onProvisional(*this, rsp);
     return;
@@ -432,6 +860,7 @@ void InviteSession::onInviteResponse(const Message& rsp) {
   if (code < 300) {
     if (dialog_) {
       if (dialog_->remoteTag() == tag) {  // a retransmission of the 2xx: ACK again
+        if (rsp.cseq()->number != ackCSeq_) return;
         ++ua_.stats_.ackResent;
         ua_.layer_.sendStateless(ackDst_, ack_);
       } else if (auto nd = Dialog::createUac(invite_, rsp)) {  // §13.2.2.4: another fork
@@ -457,7 +886,7 @@ void InviteSession::onInviteResponse(const Message& rsp) {
     if (body == SdpBody::Sdp &&
         (oa_.state() == OaState::LocalOffer || (oa_.state() == OaState::Stable && !oa_.completed()))) {
       oa_.receive();
-      remoteSdp_ = rsp.body();
+      setRemoteSdp(bv.sdp);
     }
     if (cancelSent_ || cancelPending_) {  // the 2xx crossed our CANCEL: ACK, then BYE
       sendAck(*dialog_, rsp, false);
@@ -470,11 +899,27 @@ void InviteSession::onInviteResponse(const Message& rsp) {
     }
     sendAck(*dialog_, rsp, false);
     state_ = SessionState::Confirmed;
+    peerAllowsUpdate_ = rsp.hasOptionTag(HeaderId::Allow, "UPDATE");
+    timerFromResponse(rsp);
     ++ua_.stats_.confirmed;
     ua_.handler_.onAnswered(*this, rsp);
     return;
   }
   if (state_ == SessionState::Terminated || finalCode_ != 0) return;
+  if (code == 422 && ua_.cfg_.sessionTimer.enabled && !retried422_ && !cancelSent_ && !cancelPending_ &&
+      bumpMinSE(rsp)) {
+    // RFC 4028 §7.3: once more with Session-Expires raised to the 422's Min-SE, new CSeq,
+    // same Call-ID and From tag.
+    retried422_ = true;
+    buildInvite(invite_.cseq()->number + 1);
+    if (invite_.parse(inviteBytes_)) {
+      if (auto r = ua_.layer_.sendRequest(inviteBytes_, dst_)) {
+        inviteTxn_ = *r;
+        ua_.bind(*r, *this);
+        return;
+      }
+    }
+  }
   finalCode_ = code;
   end(code == 487 && cancelSent_ ? EndReason::Cancelled : EndReason::Rejected, code);
 }
@@ -490,9 +935,9 @@ void InviteSession::onAck(const Message& ack) {
   okTimer_.stop();
   okGiveUp_.stop();
   state_ = SessionState::Confirmed;
-  if (classifyBody(ack) == SdpBody::Sdp && oa_.state() == OaState::LocalOffer) {
+  if (const BodyView bv = inspect(ack); bv.kind == SdpBody::Sdp && oa_.state() == OaState::LocalOffer) {
     oa_.receive();
-    remoteSdp_ = ack.body();
+    setRemoteSdp(bv.sdp);
   }
   if (!okIsReinvite_) {
     ++ua_.stats_.confirmed;
@@ -528,12 +973,13 @@ void InviteSession::onPrack(Transaction& t, const Message& req) {
   relGiveUp_.stop();
   ++ua_.stats_.prackIn;
   std::string answerSdp;
-  if (classifyBody(req) == SdpBody::Sdp) {
+  if (const BodyView bv = inspect(req); bv.kind == SdpBody::Sdp) {
     const OfferAnswer::Rx rx = oa_.receive();
-    remoteSdp_ = req.body();
+    setRemoteSdp(bv.sdp);
     if (rx == OfferAnswer::Rx::Offer) {  // RFC 3262 §5: an offer in the PRACK
       ua_.handler_.onOffer(*this, remoteSdp_, answerSdp);
-      if (answerSdp.empty()) answerSdp = localSdp_;
+      if (!answerSdp.empty()) localSdp_ = answerSdp;
+      answerSdp = ourSdp();
       oa_.sendAnswer();
     }
   }
@@ -543,7 +989,7 @@ void InviteSession::onPrack(Transaction& t, const Message& req) {
   if (!relQueue_.empty()) {
     Queued q = std::move(relQueue_.front());
     relQueue_.pop_front();
-    sendReliable(q.code, std::move(q.reason), std::move(q.sdp));
+    sendReliable(q.code, std::move(q.reason), std::move(q.sdp), std::move(q.ctype));
   } else if (answerDeferred_) {
     sendAnswerNow();
   }
@@ -552,11 +998,22 @@ void InviteSession::onPrack(Transaction& t, const Message& req) {
 void InviteSession::onUpdate(Transaction& t, const Message& req) {
   Dialog* d = activeDialog();
   if (d != nullptr) d->refreshTarget(req);
-  const SdpBody body = classifyBody(req);
-  if (body == SdpBody::Unsupported) return ua_.respond(t, req, 415, "Unsupported Media Type", "Accept: application/sdp\r\n");
+  const BodyView bv = inspect(req);
+  const SdpBody body = bv.kind;
+  if (body == SdpBody::Unsupported) return ua_.respond(t, req, 415, "Unsupported Media Type", ua_.acceptHeader());
   if (body == SdpBody::Malformed) return ua_.respond(t, req, 488, "Not Acceptable Here");
   std::string extra = "Contact: " + contact() + "\r\n";
-  if (body == SdpBody::None) return ua_.respond(t, req, 200, "OK", extra);
+  const bool refresh = finalCode_ / 100 == 2;  // RFC 4028: an UPDATE in a confirmed dialog refreshes
+  if (refresh) {
+    std::string reject;
+    if (timerAsUas(req, reject) != 0) return ua_.respond(t, req, 422, "Session Interval Too Small", reject);
+    if (seInterval_ != 0) extra += timerResponseHeaders();
+  }
+  if (body == SdpBody::None) {
+    ua_.respond(t, req, 200, "OK", extra);
+    if (refresh) startSessionTimer();
+    return;
+  }
   const OfferAnswer::Rx rx = oa_.receiveOffer();
   if (rx == OfferAnswer::Rx::GlareLocal) {
     ++ua_.stats_.responses491;
@@ -566,12 +1023,14 @@ void InviteSession::onUpdate(Transaction& t, const Message& req) {
     ++ua_.stats_.responses500;
     return ua_.respond(t, req, 500, "Server Internal Error", "Retry-After: " + u32(static_cast<std::uint32_t>(ua_.rng_() % 10)) + "\r\n");
   }
-  remoteSdp_ = req.body();
+  setRemoteSdp(bv.sdp);
   std::string answerSdp;
   ua_.handler_.onOffer(*this, remoteSdp_, answerSdp);
-  if (answerSdp.empty()) answerSdp = localSdp_;
+  if (!answerSdp.empty()) localSdp_ = answerSdp;
+  answerSdp = ourSdp();
   oa_.sendAnswer();
   ua_.respond(t, req, 200, "OK", extra, answerSdp);
+  if (refresh) startSessionTimer();
 }
 
 void InviteSession::onReInvite(Transaction& t, const Message& req) {
@@ -579,19 +1038,25 @@ void InviteSession::onReInvite(Transaction& t, const Message& req) {
     ++ua_.stats_.responses500;
     return ua_.respond(t, req, 500, "Server Internal Error", "Retry-After: " + u32(static_cast<std::uint32_t>(ua_.rng_() % 10)) + "\r\n");
   }
-  if (oa_.state() != OaState::Stable) {
+  if (oa_.state() != OaState::Stable || reinviteTxn_ != 0) {  // §14.2: glare with ours
     ++ua_.stats_.responses491;
     return ua_.respond(t, req, 491, "Request Pending");
   }
-  const SdpBody body = classifyBody(req);
-  if (body == SdpBody::Unsupported) return ua_.respond(t, req, 415, "Unsupported Media Type", "Accept: application/sdp\r\n");
+  const BodyView bv = inspect(req);
+  const SdpBody body = bv.kind;
+  if (body == SdpBody::Unsupported) return ua_.respond(t, req, 415, "Unsupported Media Type", ua_.acceptHeader());
   if (body == SdpBody::Malformed) return ua_.respond(t, req, 488, "Not Acceptable Here");
+  std::string timerHeaders;
+  if (timerAsUas(req, timerHeaders) != 0) {
+    return ua_.respond(t, req, 422, "Session Interval Too Small", timerHeaders);
+  }
+  timerHeaders = seInterval_ != 0 ? timerResponseHeaders() : std::string();
   Dialog* d = activeDialog();
   if (d != nullptr) d->refreshTarget(req);
   std::string sdp;
   if (body == SdpBody::Sdp) {
     oa_.receiveOffer();
-    remoteSdp_ = req.body();
+    setRemoteSdp(bv.sdp);
     ua_.handler_.onOffer(*this, remoteSdp_, sdp);
     if (sdp.empty()) sdp = localSdp_;
     oa_.sendAnswer();
@@ -605,8 +1070,10 @@ void InviteSession::onReInvite(Transaction& t, const Message& req) {
   b.header(HeaderId::Contact, contact());
   b.header(HeaderId::Allow, kAllow);
   b.header(HeaderId::Server, ua_.cfg_.product);
+  addRaw(b, timerHeaders);
   b.finish(sdp, sdp.empty() ? std::string_view{} : kSdp);
   static_cast<void>(ua_.layer_.respond(t.id(), ok2xx_));
+  startSessionTimer();
   state_ = SessionState::WaitingAck;
   okIsReinvite_ = true;
   okCSeq_ = req.cseq()->number;
@@ -652,14 +1119,13 @@ void InviteSession::onRequestInDialog(Transaction& t, const Message& req) {
   } else if (m == "PRACK") {
     onPrack(t, req);
   } else if (m == "UPDATE") {
+    notePeerRecvInfo(req);
     onUpdate(t, req);
   } else if (m == "INVITE") {
+    notePeerRecvInfo(req);
     onReInvite(t, req);
   } else if (m == "INFO") {
-    // RFC 6086 §5.2.2: we advertise no Recv-Info, so any Info-Package is not wanted.
-    if (req.has(HeaderId::InfoPackage)) return ua_.respond(t, req, 469, "Bad Info Package");
-    ua_.respond(t, req, 200, "OK");  // RFC 2976 legacy INFO
-    ua_.handler_.onInfo(*this, req);
+    onInfo(t, req);
   } else if (m == "OPTIONS") {
     ua_.respond(t, req, 200, "OK", "Allow: " + std::string(kAllow) + "\r\n");
   } else {
@@ -696,6 +1162,24 @@ std::string UserAgent::newTag() {
   return buf;
 }
 
+std::string UserAgent::acceptHeader() const {
+  std::string h = "Accept: application/sdp, multipart/mixed";
+  for (const std::string& t : cfg_.acceptedBodyTypes) h.append(", ").append(t);
+  return h.append("\r\n");
+}
+
+std::string UserAgent::supportedTags() const {
+  std::string s;
+  auto add = [&s](std::string_view tag) {
+    if (!s.empty()) s.append(", ");
+    s.append(tag);
+  };
+  if (cfg_.support100rel) add("100rel");
+  if (cfg_.sessionTimer.enabled) add("timer");
+  if (cfg_.preconditions.enabled) add("precondition");
+  return s;
+}
+
 std::string UserAgent::via(const Destination& dst) { return layer_.viaFor(dst, layer_.newBranch()); }
 
 void UserAgent::finished(InviteSession& s) {
@@ -723,7 +1207,7 @@ void UserAgent::respond(Transaction& t, const Message& req, std::uint16_t code, 
 
 InviteSession* UserAgent::invite(std::string_view requestUri, const Destination& dst, std::string_view from,
                                  std::string_view to, std::string_view sdp, std::string_view extraHeaders,
-                                 std::uint32_t maxForwards) {
+                                 std::uint32_t maxForwards, std::string_view contentType) {
   auto owned = std::unique_ptr<InviteSession>(new InviteSession(*this, ++nextId_, true));
   InviteSession& s = *owned;
   s.dst_ = dst;
@@ -731,29 +1215,29 @@ InviteSession* UserAgent::invite(std::string_view requestUri, const Destination&
   s.localTag_ = newTag();
   std::string sentBy(transport_.sentBy(dst.transport, dst.remote.v6));
   const std::string callId = newTag() + "@" + sentBy.substr(0, sentBy.rfind(':'));
-  MessageBuilder b(s.inviteBytes_);
-  b.request("INVITE", requestUri);
-  b.header(HeaderId::Via, via(dst));
-  b.header(HeaderId::MaxForwards, maxForwards);
-  // A name-addr is taken as it is (display name, RFC 3323 anonymous From); a bare URI is
-  // put in angle brackets (§20.10: always, so its parameters stay URI parameters).
-  const bool fromIsNameAddr = from.find('<') != std::string_view::npos;
-  const bool toIsNameAddr = to.find('<') != std::string_view::npos;
-  b.headerParts(HeaderId::From, {fromIsNameAddr ? "" : "<", from, fromIsNameAddr ? ";tag=" : ">;tag=", s.localTag_});
-  b.headerParts(HeaderId::To, {toIsNameAddr ? "" : "<", to, toIsNameAddr ? "" : ">"});
-  b.header(HeaderId::CallId, callId);
-  b.header(HeaderId::CSeq, "1 INVITE");
-  b.header(HeaderId::Contact, s.contact());
-  if (cfg_.support100rel) b.header(HeaderId::Supported, "100rel");
-  if (cfg_.require100rel) b.header(HeaderId::Require, "100rel");
-  b.header(HeaderId::Allow, kAllow);
-  b.header(HeaderId::UserAgent, cfg_.product);
-  addRaw(b, extraHeaders);
-  b.finish(sdp, sdp.empty() ? std::string_view{} : kSdp);
+  s.reqUri_ = requestUri;
+  s.maxForwards_ = maxForwards;
+  s.fromUri_ = from;
+  s.toUri_ = to;
+  s.callId_ = callId;
+  s.inviteExtra_ = extraHeaders;
+  s.inviteBody_ = sdp;
+  s.inviteCtype_ = contentType;
+  if (cfg_.preconditions.enabled && cfg_.preconditions.offer && !sdp.empty() && sdpOfBody(sdp, contentType) == sdp) {
+    s.pre_.emplace();  // RFC 3312 §4: mandatory qos both ways on both segments, none current yet
+    s.pre_->desire(PrecondStrength::Mandatory, PrecondStatus::Local);
+    s.pre_->desire(PrecondStrength::Mandatory, PrecondStatus::Remote);
+    s.inviteBody_ = s.pre_->rewrite(sdp);
+  }
+  if (cfg_.sessionTimer.enabled) {
+    s.seInterval_ = layer_.config().timers.sessionExpires;
+    s.seMin_ = layer_.config().timers.minSE;
+  }
+  s.buildInvite(1);
   if (!s.invite_.parse(s.inviteBytes_)) return nullptr;
-  if (!sdp.empty()) {
+  if (const std::string_view part = sdpOfBody(s.inviteBody_, contentType); !part.empty()) {
     s.oa_.sendOffer();
-    s.localSdp_ = sdp;
+    s.localSdp_ = part;
   }
   auto r = layer_.sendRequest(s.inviteBytes_, dst);
   if (!r) return nullptr;
@@ -771,6 +1255,8 @@ void UserAgent::onNewInvite(Transaction& t, const Message& req) {
   if (auto req_tags = req.tokens(HeaderId::Require)) {
     for (std::string_view tag : *req_tags) {
       if (cfg_.support100rel && iequals(tag, "100rel")) continue;
+      if (cfg_.sessionTimer.enabled && iequals(tag, "timer")) continue;
+      if (cfg_.preconditions.enabled && iequals(tag, "precondition")) continue;
       if (!unsupported.empty()) unsupported.append(", ");
       unsupported.append(tag);
     }
@@ -785,12 +1271,24 @@ void UserAgent::onNewInvite(Transaction& t, const Message& req) {
     ++stats_.responses421;
     return respond(t, req, 421, "Extension Required", "Require: 100rel\r\n");
   }
-  const SdpBody body = classifyBody(req);
-  if (body == SdpBody::Unsupported) return respond(t, req, 415, "Unsupported Media Type", "Accept: application/sdp\r\n");
+  const BodyView bv = inspectBody(req, cfg_.acceptedBodyTypes);
+  const SdpBody body = bv.kind;
+  if (body == SdpBody::Unsupported) return respond(t, req, 415, "Unsupported Media Type", acceptHeader());
   if (body == SdpBody::Malformed) return respond(t, req, 488, "Not Acceptable Here");
 
+  std::optional<Preconditions> pre;
+  if (cfg_.preconditions.enabled && body == SdpBody::Sdp && Preconditions::inUse(bv.sdp) &&
+      (req.hasOptionTag(HeaderId::Require, "precondition") || req.hasOptionTag(HeaderId::Supported, "precondition"))) {
+    pre.emplace();
+    pre->applyRemote(bv.sdp);
+    if (pre->failed()) {  // RFC 3312 §8: e.g. a mandatory precondition of an unknown type
+      return respond(t, req, 580, "Precondition Failure", {}, pre->rewrite(bv.sdp, true));
+    }
+  }
   auto owned = std::unique_ptr<InviteSession>(new InviteSession(*this, ++nextId_, false));
   InviteSession& s = *owned;
+  s.pre_ = std::move(pre);
+  s.preMetReported_ = s.preconditionsMet();
   serialize(req, s.inviteBytes_);
   if (!s.invite_.parse(s.inviteBytes_)) return respond(t, req, 400, "Bad Request");
   s.localTag_ = newTag();
@@ -801,13 +1299,19 @@ void UserAgent::onNewInvite(Transaction& t, const Message& req) {
   s.dst_ = t.destination();
   s.transport_ = s.dst_.transport;
   s.peer100rel_ = peer100rel;
+  s.peerAllowsUpdate_ = req.hasOptionTag(HeaderId::Allow, "UPDATE");
+  s.notePeerRecvInfo(req);
+  if (std::string reject; s.timerAsUas(req, reject) != 0) {  // RFC 4028 §9
+    return respond(t, req, 422, "Session Interval Too Small", reject);
+  }
   if (body == SdpBody::Sdp) {
     s.oa_.receive();
-    s.remoteSdp_ = req.body();
+    s.remoteSdp_ = bv.sdp;
   }
   sessions_.emplace(s.id(), std::move(owned));
   bind(t.id(), s);
   bindDialog(*s.dialog_, s);
+  if (bv.multipart) s.keepBody(req);
   handler_.onIncoming(s, req);
 }
 
@@ -858,27 +1362,13 @@ void UserAgent::onResponse(Transaction& t, const Message& rsp) {
   const std::string_view method = rsp.cseq()->method;
   const std::uint16_t code = rsp.statusCode();
   if (method == "INVITE" && t.id() == s->inviteTxn_) return s->onInviteResponse(rsp);
+  if (method == "INVITE") return s->onReinviteResponse(rsp);
   if (method == "BYE" && code >= 200) {
     if (rsp.has(HeaderId::Reason)) s->remoteReason_ = firstReason(rsp);
     if (s->state_ == SessionState::Terminating) s->end(EndReason::LocalBye, code);
     return;
   }
-  if (method == "UPDATE" && code >= 200) {
-    if (code < 300) {
-      if (Dialog* d = s->activeDialog()) d->refreshTarget(rsp);
-      if (classifyBody(rsp) == SdpBody::Sdp && s->oa_.state() == OaState::LocalOffer) {
-        s->oa_.receive();
-        s->remoteSdp_ = rsp.body();
-      }
-    } else {
-      s->oa_.rollbackLocal();
-      if (code == 491) {  // §14.1: retry after a random delay
-        const std::uint32_t ms = s->uac_ ? 2100 + static_cast<std::uint32_t>(rng_() % 1901)
-                                         : static_cast<std::uint32_t>(rng_() % 2001);
-        s->retryTimer_.start(ms, [s] { s->update(s->updateSdp_); });
-      }
-    }
-  }
+  if (method == "UPDATE" && code >= 200) s->onUpdateResponse(rsp);
 }
 
 void UserAgent::onStrayResponse(const Message& rsp, const Source&) {
@@ -887,7 +1377,7 @@ void UserAgent::onStrayResponse(const Message& rsp, const Source&) {
   auto it = dialogs_.find(dialogKeyOfResponse(rsp));
   if (it == dialogs_.end()) return;
   InviteSession* s = find(it->second);
-  if (s == nullptr || !s->uac_ || s->ack_.empty()) return;
+  if (s == nullptr || s->ack_.empty() || rsp.cseq()->number != s->ackCSeq_) return;
   ++stats_.ackResent;
   layer_.sendStateless(s->ackDst_, s->ack_);
 }
@@ -896,6 +1386,10 @@ void UserAgent::onFailure(Transaction& t, TxnFailure f) {
   InviteSession* s = byTxn(t.id());
   if (s == nullptr) return;
   if (t.id() == s->inviteTxn_ && s->uac_) return s->onInviteFailure(f);
+  if (t.id() == s->reinviteTxn_) return s->onReinviteFailure(f);
+  if (t.kind() == TxnKind::NonInviteClient && t.request().method() == "UPDATE") {
+    return s->onInDialogFailure(equivalentStatus(f));
+  }
   if (t.kind() == TxnKind::NonInviteClient && t.request().method() == "BYE" &&
       s->state_ == SessionState::Terminating) {
     s->end(EndReason::LocalBye, equivalentStatus(f));

@@ -24,16 +24,31 @@
 //     PRACK, UPDATE, 2xx, answers in reliable 1xx, PRACK, 2xx, ACK; 491 for a crossing
 //     offer, 500 + Retry-After for an offer while the peer's is unanswered (RFC 3311 §5.2).
 //   UPDATE (RFC 3311) received in early/confirmed dialogs; sent with an offer, 491 retried
-//     after the §14.1 random delay. INFO (RFC 6086/2976): legacy INFO answered 200; an
-//     Info-Package we never advertised in Recv-Info is answered 469.
+//     after the §14.1 random delay.
+//   re-INVITE sent by us (§14.1): ACK for its 2xx (re-sent for retransmissions), 491 retried
+//     after the random interval, 491 to the peer's re-INVITE while ours is pending (§14.2),
+//     non-2xx keeps the session, 481 ends it, 408/timeout ends it with BYE (§12.2.1.2).
+//   Session timers (RFC 4028): Session-Expires/Min-SE in the INVITE, one retry after 422
+//     (§7.3); UAS 422 below our Min-SE and refresher choice (§9); the refresher refreshes at
+//     half the interval by UPDATE (peer allows it) or re-INVITE with the unchanged SDP; the
+//     other side sends BYE + Reason at SE - min(32, SE/3) (§10). Intervals: TimerConfig.
+//   INFO (RFC 6086/2976): our packages in Recv-Info on INVITE, reliable 18x and 2xx; INFO
+//     for them goes to onInfo with the package, others get 469 + Recv-Info; legacy INFO 200.
+//   Multipart bodies (RFC 5621, RFC 3204): the application/sdp part drives offer/answer,
+//     the rest reaches the application (onBodyParts, lastBody()); a required part of an
+//     unknown type is 415 + Accept. The application may send a full body (SDP + ISUP).
+//   Preconditions (RFC 3312/4032, qos): status tables (sip/preconditions.h) from the SDP
+//     exchanged; UAS alerts only once met (onPreconditionsMet), confirms by UPDATE when
+//     asked, 580 with SDP on failure; UAC offers des/curr and UPDATEs when ready.
 //   Reason (RFC 3326) can be put on BYE, CANCEL and final responses; the one received on
 //     BYE/CANCEL/final responses is kept (InviteSession::remoteReason()).
-// Not here: session timers (RFC 4028), preconditions (RFC 3312), re-INVITE sent by us,
-// authentication, DNS (destinations are IP literals).
+// Not here: authentication, DNS (destinations are IP literals), preconditions other than
+// qos, more than the first media stream's preconditions.
 #pragma once
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <random>
@@ -44,7 +59,9 @@
 
 #include "config/timer_service.h"
 #include "sip/dialog.h"
+#include "sip/multipart.h"
 #include "sip/offer_answer.h"
+#include "sip/preconditions.h"
 #include "sip/transaction.h"
 
 namespace siptgw::sip {
@@ -71,8 +88,29 @@ enum class EndReason : std::uint8_t {
   Rel1xxTimeout, // RFC 3262 §3: no PRACK within 64·T1, 5xx sent
   Timeout,       // a transaction timed out (408)
   TransportError,
+  DialogLost,    // 481 to an in-dialog request of ours (RFC 3261 §12.2.1.2, §14.1)
+  SessionExpired,  // RFC 4028 §10: no session refresh in time, BYE sent
 };
 std::string_view toString(EndReason r);
+
+// RFC 4028 session timers. The interval values are TimerConfig::sessionExpires and
+// TimerConfig::minSE (sip/timers.h, validated there with the other timers).
+enum class RefresherPref : std::uint8_t {
+  Local,   // we refresh (UAC: refresher=uac in the INVITE; UAS: refresher=uas when free)
+  Remote,  // the peer refreshes when it supports timers
+  Auto,    // UAC: no refresher parameter (the UAS chooses); UAS: as Local
+};
+struct SessionTimerConfig {
+  bool enabled = false;
+  RefresherPref refresher = RefresherPref::Local;
+  bool preferUpdate = true;  // refresh with UPDATE when the peer's Allow lists it, else re-INVITE
+};
+
+// RFC 3312 / RFC 4032 preconditions ("qos" only).
+struct PreconditionConfig {
+  bool enabled = false;  // Supported: precondition; honour des lines in offers that list the tag
+  bool offer = false;    // UAC: our INVITE asks mandatory qos on both segments (Require: precondition)
+};
 
 struct UaConfig {
   std::string user = "siptgw";       // Contact user part
@@ -80,6 +118,14 @@ struct UaConfig {
   bool support100rel = true;         // advertise and accept RFC 3262
   bool require100rel = false;        // UAS: 421 without 100rel; UAC: Require: 100rel
   std::uint16_t rel1xxFailCode = 504;  // RFC 3262 §3 "5xx" after 64·T1 without PRACK
+  SessionTimerConfig sessionTimer;
+  // RFC 6086 Info Packages we accept, advertised in Recv-Info on the INVITE, reliable 18x
+  // and 2xx (§5.2); INFO for any other package gets 469 (§4.2.2).
+  std::vector<std::string> infoPackages;
+  // RFC 5621 / RFC 3204: body part types handled besides SDP; a required part of any other
+  // type gets 415 with Accept (RFC 3261 §21.4.16).
+  std::vector<std::string> acceptedBodyTypes = {"application/ISUP"};
+  PreconditionConfig preconditions;
 };
 
 class InviteSession;
@@ -94,10 +140,21 @@ class SessionHandler {
   virtual void onAnswered(InviteSession& /*s*/, const Message& /*rsp*/) {}  // UAC: 2xx
   virtual void onConfirmed(InviteSession& /*s*/) {}                         // UAS: ACK
   virtual void onPrack(InviteSession& /*s*/, const Message& /*prack*/) {}
-  virtual void onInfo(InviteSession& /*s*/, const Message& /*info*/) {}
+  // INFO accepted: `package` is its Info-Package (RFC 6086), empty for legacy RFC 2976 INFO.
+  virtual void onInfo(InviteSession& /*s*/, const Message& /*info*/, std::string_view /*package*/) {}
   // A remote offer needs an answer (2xx to an INVITE without offer, UPDATE): fill `answer`
   // with an SDP body; empty means "reuse our last local SDP".
   virtual void onOffer(InviteSession& /*s*/, std::string_view /*offer*/, std::string& /*answer*/) {}
+  // The final response to a re-INVITE we sent (InviteSession::reinvite); a non-2xx other
+  // than 481/408 leaves the session as it was (RFC 3261 §14.1).
+  virtual void onReinviteResult(InviteSession& /*s*/, const Message& /*rsp*/) {}
+  // A multipart/mixed body arrived in this session (INVITE, 18x, 2xx, PRACK, UPDATE, ACK):
+  // its SDP part already went to offer/answer; `parts` views into `m` (also kept as
+  // InviteSession::lastBody()).
+  virtual void onBodyParts(InviteSession& /*s*/, const Message& /*m*/, const MultipartBody& /*parts*/) {}
+  // RFC 3312 §6: every mandatory precondition is now met (the UAS may alert). Posted, so
+  // it comes after the response to the message that completed them.
+  virtual void onPreconditionsMet(InviteSession& /*s*/) {}
   virtual void onTerminated(InviteSession& s, EndReason why, std::uint16_t code) = 0;
 };
 
@@ -109,6 +166,8 @@ struct UaStats {
   std::uint64_t rejected = 0;
   std::uint64_t cancelled = 0;
   std::uint64_t failed = 0;        // timeouts, transport errors, no ACK, no PRACK
+  std::uint64_t expired = 0;       // RFC 4028: ended by the session timer (BYE sent)
+  std::uint64_t reinvitesOut = 0, sessionRefreshes = 0;  // re-INVITEs sent; RFC 4028 refreshes sent
   std::uint64_t prackIn = 0, prackOut = 0;
   std::uint64_t rel1xxRetransmits = 0, ok2xxRetransmits = 0, ackResent = 0;
   std::uint64_t responses481 = 0, responses500 = 0, responses491 = 0, responses420 = 0,
@@ -130,18 +189,37 @@ class InviteSession {
   const std::string& remoteSdp() const { return remoteSdp_; }
   const std::string& remoteReason() const { return remoteReason_; }
   bool peerSupports100rel() const { return peer100rel_; }
+  // The last multipart body received (RFC 5621) and its Content-Type; lastBodyParts()
+  // parses it (views into lastBody()).
+  const std::string& lastBody() const { return lastBody_; }
+  const std::string& lastBodyType() const { return lastBodyType_; }
+  Result<MultipartBody, ParseError> lastBodyParts() const;
   std::uint32_t lastRSeqSent() const { return rseq_; }
   std::uint16_t finalCode() const { return finalCode_; }
+  // RFC 4028: the negotiated session interval (s), 0 when no session timer runs.
+  std::uint32_t sessionInterval() const { return seInterval_; }
+  bool weRefresh() const { return seWeRefresh_; }
   void* userData = nullptr;
+
+  // RFC 3312: the status table when the session uses preconditions, else nullptr.
+  const Preconditions* preconditions() const { return pre_ ? &*pre_ : nullptr; }
+  bool preconditionsMet() const { return !pre_ || pre_->met(); }
+  // Our resource reservation is done (true) or failed (false). Done: the new status goes to
+  // the peer in the next answer, or at once in an UPDATE when no offer is pending (the UAC
+  // always, the UAS when the peer asked with a=conf, RFC 3312 §6). Failed: a UAS whose
+  // INVITE is pending answers 580 with SDP marking the failure (§8); otherwise BYE/CANCEL.
+  bool setLocalResources(bool ready);
 
   // --- UAS
   // A provisional response (180/183...); reliable per RFC 3262 when asked and the peer
   // supports it (else sent unreliably). Queued while a previous reliable one awaits PRACK.
+  // `contentType` (e.g. multipart/mixed with SDP + ISUP, RFC 3204/5621) makes `sdp` the
+  // whole body; its SDP part drives offer/answer. Empty: `sdp` is application/sdp.
   bool provisional(std::uint16_t code, std::string_view reason, std::string_view sdp = {},
-                   bool reliable = false);
+                   bool reliable = false, std::string_view contentType = {});
   // 2xx with SDP (answer to the INVITE's offer, or our offer). Deferred while a reliable
   // provisional with SDP is unacknowledged (RFC 3262 §3).
-  bool answer(std::string_view sdp);
+  bool answer(std::string_view sdp, std::string_view contentType = {});
   // Final non-2xx; `reasonHeader` e.g. "Q.850;cause=17;text=\"User busy\"".
   bool reject(std::uint16_t code, std::string_view reason, std::string_view reasonHeader = {});
 
@@ -153,7 +231,16 @@ class InviteSession {
   bool cancel(std::string_view reasonHeader = {});
   // UPDATE with an offer (RFC 3311); false when an offer is outstanding.
   bool update(std::string_view sdp);
-  // INFO (RFC 6086 with `infoPackage`, RFC 2976 legacy without).
+  // re-INVITE in the confirmed dialog (RFC 3261 §14.1), with an offer when `sdp` is not
+  // empty (else the 2xx offers and our ACK answers with the current local SDP). False while
+  // an INVITE transaction or an offer is outstanding. A 491 is retried after the §14.1
+  // random interval; 481 and 408 (or a timeout) end the session.
+  bool reinvite(std::string_view sdp);
+  bool reinvitePending() const { return reinviteTxn_ != 0; }
+  // INFO (RFC 6086 with `infoPackage`, RFC 2976 legacy without); false for a package the
+  // peer did not list in its Recv-Info (RFC 6086 §4.2.1).
+  bool peerAcceptsInfo(std::string_view infoPackage) const;
+  const std::vector<std::string>& peerInfoPackages() const { return peerInfoPackages_; }
   bool info(std::string_view contentType, std::string_view body, std::string_view infoPackage = {});
 
  private:
@@ -163,11 +250,36 @@ class InviteSession {
   Dialog* activeDialog();
   Dialog* earlyDialog(std::string_view remoteTag);
   std::string contact() const;
-  void sendInDialog(Dialog& d, std::string_view method, std::string_view extra,
-                    std::string_view body, std::string_view ctype);
+  TxnId sendInDialog(Dialog& d, std::string_view method, std::string_view extra,
+                     std::string_view body, std::string_view ctype);
+  void retryAfter491(std::function<void()> retry);
+  void onReinviteResponse(const Message& rsp);
+  void onReinviteFailure(TxnFailure f);
+  void onInDialogFailure(std::uint16_t code);
+  void onInfo(Transaction& t, const Message& req);
+  void notePeerRecvInfo(const Message& m);
+  std::string recvInfoHeader() const;
+  void onUpdateResponse(const Message& rsp);
+  BodyView inspect(const Message& m);
+  void setRemoteSdp(std::string_view sdp);
+  std::string_view ourSdp();  // localSdp_ with our precondition lines
+  void checkPreconditions();
+  void sendPreconditionUpdate();
+  void rejectPrecondition();
+  void keepBody(const Message& m);
+  // RFC 4028
+  void buildInvite(std::uint32_t cseq);
+  std::uint16_t timerAsUas(const Message& req, std::string& rejectHeaders);
+  void timerFromResponse(const Message& rsp);
+  bool bumpMinSE(const Message& rsp422);
+  std::string timerRequestHeaders() const;
+  std::string timerResponseHeaders() const;
+  void startSessionTimer();
+  void sessionRefresh();
+  void sessionExpired();
   void buildResponse(std::string& out, std::uint16_t code, std::string_view reason,
-                     std::string_view extra, std::string_view sdp);
-  void sendReliable(std::uint16_t code, std::string reason, std::string sdp);
+                     std::string_view extra, std::string_view sdp, std::string_view ctype = {});
+  void sendReliable(std::uint16_t code, std::string reason, std::string sdp, std::string ctype);
   void sendAnswerNow();
   void retransmitRel1xx();
   void retransmit2xx();
@@ -200,6 +312,7 @@ class InviteSession {
   std::vector<Dialog> early_;     // UAC early dialogs, one per To tag
   OfferAnswer oa_;
   std::string localSdp_, remoteSdp_, remoteReason_;
+  std::string lastBody_, lastBodyType_;
   std::string localTag_;
 
   // UAS: reliable provisional in flight and the ones queued behind it (RFC 3262 §3).
@@ -209,10 +322,11 @@ class InviteSession {
   std::uint32_t relInterval_ = 0;
   struct Queued {
     std::uint16_t code;
-    std::string reason, sdp;
+    std::string reason, sdp, ctype;
   };
   std::deque<Queued> relQueue_;
   bool answerDeferred_ = false;
+  std::string answerBody_, answerCtype_;  // answer(): the full body when not plain SDP
   std::string deferredSdp_;
   Timer relTimer_, relGiveUp_;
 
@@ -226,9 +340,37 @@ class InviteSession {
   bool byeAfterAck_ = false;
   std::string byeReason_;
 
-  // UAC
+  // The last ACK we sent for a 2xx (initial INVITE or our re-INVITE), re-sent when that
+  // 2xx is retransmitted (§13.2.2.4).
   std::string ack_;
   Destination ackDst_;
+  std::uint32_t ackCSeq_ = 0;
+  // Our re-INVITE (§14.1).
+  TxnId reinviteTxn_ = 0;
+  std::string reinviteSdp_;
+
+  // RFC 3312 preconditions
+  std::optional<Preconditions> pre_;
+  bool preMetReported_ = false, preUpdatePending_ = false;
+
+  // RFC 6086: the peer's Recv-Info; peerRecvInfo_ once it sent the header at all.
+  std::vector<std::string> peerInfoPackages_;
+  bool peerRecvInfo_ = false;
+
+  // RFC 4028 session timer
+  std::uint32_t seInterval_ = 0;  // 0: none
+  std::uint32_t seMin_ = 0;       // the largest Min-SE seen (§7.4)
+  bool seWeRefresh_ = false;
+  bool peerTimer_ = false;        // the peer listed "timer" in Supported/Require
+  bool peerAllowsUpdate_ = false;
+  bool retried422_ = false;
+  Timer seRefresh_, seExpiry_;
+
+  // UAC: the INVITE's parts, kept to rebuild it after a 422 (RFC 4028 §7.3)
+  std::string reqUri_, fromUri_, toUri_, callId_, inviteExtra_, inviteBody_, inviteCtype_;
+  std::uint32_t maxForwards_ = 70;
+
+  // UAC
   bool cancelPending_ = false, cancelSent_ = false, gotProvisional_ = false;
   std::string cancelReason_;
   std::string updateSdp_;
@@ -251,10 +393,11 @@ class UserAgent final : public TransactionUser {
   InviteSession* find(SessionId id);
 
   // UAC: a new INVITE to `requestUri` (first hop `dst`) with an SDP offer (may be empty).
-  // `from`/`to`: a URI, or a name-addr when it holds '<'.
+  // `from`/`to`: a URI, or a name-addr when it holds '<'. With `contentType` the body is
+  // `sdp` as given (e.g. multipart SDP + ISUP) and its SDP part is the offer.
   InviteSession* invite(std::string_view requestUri, const Destination& dst, std::string_view from,
                         std::string_view to, std::string_view sdp, std::string_view extraHeaders = {},
-                        std::uint32_t maxForwards = 70);
+                        std::uint32_t maxForwards = 70, std::string_view contentType = {});
 
   // --- TransactionUser
   void onRequest(Transaction& t, const Message& request) override;
@@ -268,6 +411,8 @@ class UserAgent final : public TransactionUser {
   void respond(Transaction& t, const Message& req, std::uint16_t code, std::string_view reason,
                std::string_view extra = {}, std::string_view body = {});
   std::string newTag();
+  std::string supportedTags() const;  // our Supported option tags
+  std::string acceptHeader() const;   // "Accept: ...\r\n" for 415
   std::string via(const Destination& dst);
 
  private:

@@ -10,42 +10,6 @@
 namespace siptgw::sip::testing {
 namespace {
 
-const Destination kDst{TransportType::Udp, *Endpoint::fromIp("192.0.2.20", 5060), 0};
-const Source kFrom{TransportType::Udp, *Endpoint::fromIp("192.0.2.20", 5060), *Endpoint::fromIp("10.0.0.1", 5060), 7};
-
-// The peer's response to our (parsed) INVITE.
-std::string reply(const Message& inv, std::uint16_t code, std::string_view tag, std::string_view extra = "",
-                  std::string_view body = "", std::string_view contact = "<sip:bob@192.0.2.20:5062>") {
-  std::string out;
-  MessageBuilder b(out);
-  appendResponseFor(b, inv, code, "X", tag);
-  if (!contact.empty() && code > 100 && code < 300) b.header(HeaderId::Contact, contact);
-  std::string_view rest = extra;
-  while (!rest.empty()) {
-    auto eol = rest.find("\r\n");
-    std::string_view line = rest.substr(0, eol);
-    rest = rest.substr(eol + 2);
-    auto c = line.find(": ");
-    b.header(line.substr(0, c), line.substr(c + 2));
-  }
-  b.finish(body, body.empty() ? "" : "application/sdp");
-  return out;
-}
-
-struct Uac : UaHarness {
-  InviteSession* s = nullptr;
-  Message inv;
-  explicit Uac(std::string_view sdp = kOffer) {
-    s = ua.invite("sip:bob@192.0.2.20", kDst, "sip:gw@10.0.0.1", "sip:bob@192.0.2.20", sdp);
-    EXPECT_NE(s, nullptr);
-    inv = parsed(sentWith("INVITE").at(0));
-  }
-  void rx(std::uint16_t code, std::string_view tag, std::string_view extra = "", std::string_view body = "",
-          std::string_view contact = "<sip:bob@192.0.2.20:5062>") {
-    receive(reply(inv, code, tag, extra, body, contact), kFrom);
-  }
-};
-
 TEST(SessionUac, InviteCarriesOfferAnd100relSupport) {
   Uac h;
   EXPECT_EQ(h.inv.requestUriText(), "sip:bob@192.0.2.20");

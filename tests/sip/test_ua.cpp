@@ -10,6 +10,10 @@
 //     UAS: [--ring 180,183,...] [--reliable] [--ring-sdp] [--answer-after MS]
 //          [--reject CODE] [--require-100rel] [--bye-after MS] [--no-100rel]
 //     UAC: --call URI --dest IP:PORT [--calls N] [--rate PER_S] [--hangup-after MS]
+//     session features (both modes; see SessionFeatures below):
+//          [--session-expires S] [--min-se S] [--refresher local|remote|auto]
+//          [--refresh-with update|reinvite] [--reinvite-after MS]
+//          [--preconditions] [--resources-after MS]
 //          [--cancel-after MS]
 //     both (E2eActions below, for the SIPp UPDATE/INFO/100rel/TLS scenarios):
 //          [--update-early MS] [--update-confirmed MS] [--info-confirmed MS]
@@ -44,6 +48,62 @@ const char* const kSdp =
     "v=0\r\no=siptgw 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
     "m=audio 30000 RTP/AVP 0 8\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n";
 
+// ---- Session features (issue 3: session timers, re-INVITE, preconditions), kept apart
+// from the basic options so that changes to either merge cleanly.
+// A re-INVITE offer: the same session moved to another port, next o= version.
+const char* const kSdpMoved =
+    "v=0\r\no=siptgw 1 2 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+    "m=audio 30002 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+
+struct SessionFeatures {
+  std::uint32_t sessionExpires = 0;  // 0: no session timer
+  std::uint32_t minSE = 90;
+  RefresherPref refresher = RefresherPref::Local;
+  bool refreshWithUpdate = true;
+  int reinviteAfter = -1;  // ms after the call is confirmed
+  bool preconditions = false;
+  int resourcesAfter = 100;  // ms after the INVITE until our qos resources are "reserved"
+
+  // Consumes argv[i] (and its value) when it is one of ours.
+  bool parse(const std::string& a, const std::function<const char*()>& next) {
+    if (a == "--session-expires") {
+      sessionExpires = static_cast<std::uint32_t>(std::atoi(next()));
+    } else if (a == "--min-se") {
+      minSE = static_cast<std::uint32_t>(std::atoi(next()));
+    } else if (a == "--refresher") {
+      const std::string v = next();
+      refresher = v == "remote" ? RefresherPref::Remote : v == "auto" ? RefresherPref::Auto : RefresherPref::Local;
+    } else if (a == "--refresh-with") {
+      refreshWithUpdate = std::string(next()) != "reinvite";
+    } else if (a == "--reinvite-after") {
+      reinviteAfter = std::atoi(next());
+    } else if (a == "--preconditions") {
+      preconditions = true;
+    } else if (a == "--resources-after") {
+      resourcesAfter = std::atoi(next());
+    } else {
+      return false;
+    }
+    return true;
+  }
+  // RFC 4028 forbids a Min-SE below 90 s on the wire; validate() enforces the table's range.
+  bool apply(UaConfig& u, TransactionConfig& t) const {
+    if (sessionExpires != 0) {
+      u.sessionTimer.enabled = true;
+      u.sessionTimer.refresher = refresher;
+      u.sessionTimer.preferUpdate = refreshWithUpdate;
+      t.timers.sessionExpires = sessionExpires;
+      t.timers.minSE = minSE;
+    }
+    u.preconditions.enabled = preconditions;
+    if (auto r = validate(t.timers); !r) {
+      std::fprintf(stderr, "%s\n", r.error().message.c_str());
+      return false;
+    }
+    return true;
+  }
+};
+
 struct Options {
   TransportType transport = TransportType::Udp;
   std::uint16_t port = 0;
@@ -57,6 +117,7 @@ struct Options {
   int calls = 1;
   int rate = 10;
   int hangupAfter = 1000;
+  SessionFeatures features;
   // E2eActions
   int cancelAfter = -1, updateEarly = -1, updateConfirmed = -1, infoConfirmed = -1;
   std::string tlsCert, tlsKey, tlsCa, tlsServerName;
@@ -195,6 +256,52 @@ class App final : public SessionHandler {
   int ended = 0;
 
   void onIncoming(InviteSession& s, const Message&) override {
+    if (s.preconditions() != nullptr) return startPreconditions(s);
+    ringAndAnswer(s);
+  }
+  void onPreconditionsMet(InviteSession& s) override {
+    if (!s.isUac()) ringAndAnswer(s);  // RFC 3312: alert only now
+  }
+  void onConfirmed(InviteSession& s) override {
+    scheduleReinvite(s.id());
+    scheduleBye(s.id(), o_.byeAfter);
+    e2e.onConfirmed(s);
+  }
+  void onAnswered(InviteSession& s, const Message&) override {
+    scheduleReinvite(s.id());
+    scheduleBye(s.id(), o_.hangupAfter);
+    e2e.onConfirmed(s);
+  }
+  void onProvisional(InviteSession& s, const Message& rsp) override { e2e.onProvisional(s, rsp); }
+  void onPrack(InviteSession& s, const Message&) override { e2e.onPrack(s); }
+  void onInfo(InviteSession&, const Message&, std::string_view) override { e2e.onInfo(); }
+  void onOffer(InviteSession&, std::string_view, std::string& answer) override { e2e.onOffer(answer); }
+  void onTerminated(InviteSession&, EndReason, std::uint16_t) override {
+    ++ended;
+    // UAC: all calls done; linger past the peer's end-of-call wait (SIPp's uas scenario
+    // pauses 4 s) so our TCP connection does not close under its last call.
+    if (!o_.call.empty() && ended >= o_.calls) clock_.start(5000, [this] { io_.stop(); });
+  }
+
+ private:
+  // --- session features
+  void startPreconditions(InviteSession& s) {
+    // The answer in a reliable 183 (RFC 3312 §6), our reservation a little later.
+    s.provisional(183, "Session Progress", kSdp, true);
+    const SessionId id = s.id();
+    clock_.start(static_cast<std::uint32_t>(o_.features.resourcesAfter), [this, id] {
+      if (InviteSession* x = ua->find(id)) x->setLocalResources(true);
+    });
+  }
+  void scheduleReinvite(SessionId id) {
+    if (o_.features.reinviteAfter < 0) return;
+    clock_.start(static_cast<std::uint32_t>(o_.features.reinviteAfter), [this, id] {
+      if (InviteSession* x = ua->find(id)) x->reinvite(kSdpMoved);
+    });
+  }
+
+  // --- basic
+  void ringAndAnswer(InviteSession& s) {
     for (std::uint16_t code : o_.ring) {
       s.provisional(code, reasonFor(code), o_.ringSdp || code == 183 ? std::string_view(kSdp) : std::string_view{},
                     o_.reliable);
@@ -215,26 +322,6 @@ class App final : public SessionHandler {
       clock_.start(static_cast<std::uint32_t>(o_.answerAfter), act);
     }
   }
-  void onConfirmed(InviteSession& s) override {
-    scheduleBye(s.id(), o_.byeAfter);
-    e2e.onConfirmed(s);
-  }
-  void onAnswered(InviteSession& s, const Message&) override {
-    scheduleBye(s.id(), o_.hangupAfter);
-    e2e.onConfirmed(s);
-  }
-  void onProvisional(InviteSession& s, const Message& rsp) override { e2e.onProvisional(s, rsp); }
-  void onPrack(InviteSession& s, const Message&) override { e2e.onPrack(s); }
-  void onInfo(InviteSession&, const Message&) override { e2e.onInfo(); }
-  void onOffer(InviteSession&, std::string_view, std::string& answer) override { e2e.onOffer(answer); }
-  void onTerminated(InviteSession&, EndReason, std::uint16_t) override {
-    ++ended;
-    // UAC: all calls done; linger past the peer's end-of-call wait (SIPp's uas scenario
-    // pauses 4 s) so our TCP connection does not close under its last call.
-    if (!o_.call.empty() && ended >= o_.calls) clock_.start(5000, [this] { io_.stop(); });
-  }
-
- private:
   void scheduleBye(SessionId id, int ms) {
     if (ms < 0) return;
     clock_.start(static_cast<std::uint32_t>(ms), [this, id] {
@@ -289,6 +376,7 @@ bool parseArgs(int argc, char** argv, Options& o) {
       o.rate = std::atoi(next());
     } else if (a == "--hangup-after") {
       o.hangupAfter = std::atoi(next());
+    } else if (o.features.parse(a, next)) {
     } else if (parseE2eArg(a, next, o)) {
     } else {
       std::fprintf(stderr, "unknown option %s\n", a.c_str());
@@ -322,7 +410,9 @@ int main(int argc, char** argv) {
   ucfg.product = "siptgw-test-ua";
   ucfg.require100rel = o.require100rel;
   ucfg.support100rel = !o.no100rel;
-  UserAgent ua(clock, net, app, ucfg);
+  TransactionConfig txnCfg;
+  if (!o.features.apply(ucfg, txnCfg)) return 2;
+  UserAgent ua(clock, net, app, ucfg, txnCfg);
   app.ua = &ua;
   app.e2e.ua = &ua;
   MessageCounter counter(ua.transactions());
@@ -376,6 +466,9 @@ int main(int argc, char** argv) {
       static_cast<unsigned long long>(s.responses421), ua.sessionCount(), cpuUs, userUs, sysUs,
       calls ? static_cast<double>(cpuUs) / static_cast<double>(calls) : 0.0);
   app.e2e.print(counter);
+  std::printf("COUNTERS expired=%llu reinvites_out=%llu session_refreshes=%llu\n",
+              static_cast<unsigned long long>(s.expired), static_cast<unsigned long long>(s.reinvitesOut),
+              static_cast<unsigned long long>(s.sessionRefreshes));
   std::fflush(stdout);
   return 0;
 }
