@@ -14,7 +14,7 @@ Expected values come from the standards (RFC 3398 §7.2.4.1 cause → status, §
 → cause, RFC 3326 Reason, Q.764 T9/T11), not from the implementation.
 
 usage: gw_e2e.py --siptgw PATH --case NAME --work DIR --port-base N   (--list: case names)
-Exit 0 pass, 1 fail, 77 skip (sipp or tshark missing).
+Exit 0 pass, 1 fail, 77 skip (sipp or tshark missing). GW_E2E_SIPP_TRACE=1: SIPp logs every message.
 """
 import argparse
 import json
@@ -407,6 +407,8 @@ def start_sipp(run, ports, work, tag, timeout_s):
     args = ["sipp", "-sf", scen, "-t", "u1", "-i", "127.0.0.1", "-p", str(ports["peer"]),
             "-m", str(run["calls"]), "-nostdin", "-trace_err", "-trace_stat", "-stf", f"{tag}.csv",
             "-timeout", f"{timeout_s}s", "-timeout_error", "-max_recv_loops", "1000"]
+    if os.environ.get("GW_E2E_SIPP_TRACE"):  # every SIP message into WORK/<tag>_<pid>_messages.log
+        args.append("-trace_msg")
     if run["role"] == "uac":
         args += ["-r", str(run.get("rate", 5)), "-l", str(run.get("limit", 10)), "-recv_timeout", f"{timeout_s - 5}s",
                  f"127.0.0.1:{ports['sip']}"]
