@@ -17,7 +17,8 @@ and hangs up.
                  (matched by a per-call called number).
   3. memory      first, on the fresh process: HOLD calls held open at once (SIPp waits
                  before its BYE): VmRSS with them up minus VmRSS of the idle process (circuits
-                 reset), per 1,000 calls and per call.
+                 reset), per 1,000 calls and per call. Then RSS after the throughput run and
+                 after a second equal run 35 s later (retained memory per completed call).
 Goals reported against: <= 60 µs gateway CPU per basic call, <= 4 KiB per active call.
 
 usage: gateway_load.py --siptgw PATH [--work DIR] [--calls N] [--rate R] [--hold N]
@@ -205,7 +206,22 @@ def main():
               f"(SIPp rate {a.rate}/s), SIPp failed {failed}, gateway CPU {cpu_us:.1f} us/call "
               f"(goal <= 60; {(c1 - c0) / CLK_TCK:.2f} s CPU, tick {1000 // CLK_TCK} ms)")
 
-        print(f"memory: RSS after the load run {rss_bytes(pid) / 1048576:.1f} MiB")
+        # Retained memory: the same load again after the transactions' 32 s timers (RFC 3261
+        # Timer J/K, RFC 6026 Timer L) ran out. Little growth the second time: state that
+        # lingers and is reused; as much growth again: memory kept per call (a leak).
+        rss_load1 = rss_bytes(pid)
+        time.sleep(35)
+        _, series = e2e.scrape(ports["metrics"])
+        rss_rest = rss_bytes(pid)
+        p, _ = run_sipp(ports, d, "load2", a.calls, a.rate, 1000, 0, "44201")
+        rc, ok, failed = sipp_result(p, d, "load2", a.calls)
+        if rc != 0 or failed or ok != a.calls:
+            failures.append(f"second load run: SIPp rc={rc} successful={ok} failed={failed} of {a.calls}")
+        rss_load2 = rss_bytes(pid)
+        print(f"memory: RSS after {a.calls} calls {rss_load1 / 1048576:.1f} MiB, 35 s later "
+              f"{rss_rest / 1048576:.1f} MiB (calls active {e2e.metric_sum(series, 'siptgw_calls_active', ())}), "
+              f"after {a.calls} more {rss_load2 / 1048576:.1f} MiB: growth {(rss_load1 - rss_idle) / 1048576:.1f} then "
+              f"{(rss_load2 - rss_rest) / 1048576:.1f} MiB")
         print(f"STATS {gw.stop()}")
     except e2e.Fail as e:
         failures.append(str(e))
