@@ -16,6 +16,7 @@ sip::UaConfig uaConfig(const GatewayConfig& cfg) {
   u.product = cfg.node;
   u.support100rel = cfg.sip.rel100 != Rel100Mode::Disabled;
   u.require100rel = cfg.sip.rel100 == Rel100Mode::Required;
+  u.sessionTimer.enabled = cfg.sip.sessionTimerEnabled;
   return u;
 }
 

@@ -79,6 +79,9 @@ struct SipConfig {
   // sip::validate().
   sip::TimerConfig timers;
   Rel100Mode rel100 = Rel100Mode::Supported;
+  // RFC 4028 session timers (Supported: timer; refresh or BYE on expiry): a dead SIP peer
+  // otherwise holds its circuit until someone notices.
+  bool sessionTimerEnabled = true;
   // The host part of URIs we build (Contact, From of ISUP-originated calls, Via sent-by).
   // Default: the first listen address (an "any" address is an error then).
   std::string host;
