@@ -96,6 +96,8 @@ def histogram_quantiles(series, name, qs):
     if not buckets or buckets[-1][1] == 0:
         return None, 0
     total = buckets[-1][1]
+    if buckets[0][1] >= total:  # everything in the first bucket: interpolation would invent figures
+        return [f"< {buckets[0][0] * 1e6:.0f} us (every sample in the first bucket)"] * len(qs), int(total)
     out = []
     for q in qs:
         rank = q * total
@@ -247,8 +249,9 @@ def main():
         _, series = e2e.scrape(ports["metrics"])
         qs, n = histogram_quantiles(series, "siptgw_transit_delay_seconds", (0.5, 0.99))
         if qs:
+            fmt = lambda q: q if isinstance(q, str) else f"{q * 1e6:.0f} us"  # noqa: E731
             print(f"transit INVITE->IAM (siptgw_transit_delay_seconds, {n} samples, bucket interpolation): "
-                  f"p50 {qs[0] * 1e6:.0f} us, p99 {qs[1] * 1e6:.0f} us")
+                  f"p50 {fmt(qs[0])}, p99 {fmt(qs[1])}")
         else:
             print("transit: no siptgw_transit_delay_seconds histogram in /metrics")
         gw.stop()
