@@ -175,16 +175,18 @@ def main():
     pid = gw.pid()
     try:
         rss_idle = rss_bytes(pid)  # fresh process, circuits reset: the baseline
-        hold_s = max(20, a.hold // 100 + 15)
+        hold_s = a.hold // min(a.rate, 400) + 45  # ramp, then 40 s with every call up
         p, _ = run_sipp(ports, d, "hold", a.hold, min(a.rate, 400), a.hold + 10, hold_s * 1000, "44202")
         deadline = time.time() + hold_s + 30
-        active, rss_active = 0, 0
+        active, rss_active, rss_steady = 0, 0, 0
         while time.time() < deadline and p.poll() is None:
             _, series = e2e.scrape(ports["metrics"])
             active = e2e.metric_sum(series, "siptgw_calls_active", ()) or 0
             if active >= a.hold:
                 time.sleep(1.5)  # the last ones ACKed; their transactions' state (RFC 6026 Timer L) counts
                 rss_active = rss_bytes(pid)
+                time.sleep(33)   # Timer L (64*T1) over: only the dialogs and calls remain
+                rss_steady = rss_bytes(pid)
                 break
             time.sleep(0.5)
         rc, ok, failed = sipp_result(p, d, "hold", a.hold)
@@ -192,9 +194,11 @@ def main():
             failures.append(f"hold: SIPp rc={rc} successful={ok} failed={failed} of {a.hold}")
         if rss_active:
             per = (rss_active - rss_idle) / a.hold
+            steady = (rss_steady - rss_idle) / a.hold
             print(f"memory: RSS idle {rss_idle / 1048576:.1f} MiB, "
                   f"with {a.hold} active calls {rss_active / 1048576:.1f} MiB: {per * 1000 / 1024:.0f} KiB per 1,000 "
-                  f"active calls = {per / 1024:.2f} KiB per call (goal <= 4)")
+                  f"active calls = {per / 1024:.2f} KiB per call (goal <= 4); 33 s later (setup transactions "
+                  f"gone) {rss_steady / 1048576:.1f} MiB = {steady / 1024:.2f} KiB per call")
         else:
             failures.append(f"memory: siptgw_calls_active never reached {a.hold} (last {active})")
         t0, c0 = time.time(), cpu_ticks(pid)
