@@ -622,22 +622,26 @@ def run_live(name, siptgw, work, base):
             wait_for_line(os.path.join(work, "far.err"), "CIRCUITS RESET", 30, procs[-1])
             print("  M3UA: both ASPs active, far end's circuits reset (GRS/GRA)")
         # Q.764 §2.9.3: the gateway resets its circuits (GRS/GRA) before they carry calls; the
-        # siptgw_circuits gauge (sampled every second) says when all of them are idle.
+        # siptgw_circuits gauge (sampled every second) says when all of them are available.
         t_wait = time.time()
         time.sleep(1.1)  # a sample taken after the link came up (the first one may predate the GRS)
         circuits = int(re.search(r"circuits=(\d+)", gw.ready).group(1))
         deadline = t_wait + 40
         while True:
-            idle = metric_sum(scrape(ports["metrics"])[1], "siptgw_circuits", (("state", "idle"),)) or 0
+            series = scrape(ports["metrics"])[1]
+            # idle, or already carrying one of the simulator's calls
+            idle = sum(metric_sum(series, "siptgw_circuits", (("state", st),)) or 0
+                       for st in ("idle", "incoming_busy", "outgoing_busy"))
             if idle >= circuits:
                 break
             if time.time() > deadline:
-                raise Fail(f"only {idle:.0f} of {circuits} circuits idle 40 s after READY (GRS/GRA not completed)")
+                raise Fail(f"only {idle:.0f} of {circuits} circuits idle or busy 40 s after READY "
+                           "(GRS/GRA not completed)")
             time.sleep(0.2)
         waited = time.time() - t_wait
-        print(f"  ISUP all {circuits} circuits idle {waited:.1f} s after READY")
+        print(f"  ISUP all {circuits} circuits available {waited:.1f} s after READY")
         if c["link"] == "m3ua" and waited > 5:  # a GRS lost before the far AS was up waits for T22
-            print(f"  NOTE: circuits idle only {waited:.1f} s after READY: the first GRS went unanswered")
+            print(f"  NOTE: circuits available only {waited:.1f} s after READY: the first GRS went unanswered")
         for i, r in enumerate(c["sipp"]):
             if r["role"] == "uac":
                 check_sipp(start_sipp(r, ports, work, f"sipp{i}", timeout_s), r, work, f"sipp{i}", fails)
