@@ -118,6 +118,7 @@ def case(name, **kw):
     kw.setdefault("slow", False)
     kw.setdefault("t11_ms", 15000)
     kw.setdefault("link", "simulator")
+    kw.setdefault("disabled", "")  # why the case is temporarily DISABLED in ctest (a known gateway bug)
     CASES[name] = kw
 
 
@@ -705,7 +706,8 @@ def main():
     a = ap.parse_args()
     if a.list:
         for n, c in CASES.items():
-            print(n + (" slow" if c["slow"] else "") + (" m3ua" if c["link"] == "m3ua" else ""))
+            print(n + (" slow" if c["slow"] else "") + (" m3ua" if c["link"] == "m3ua" else "") +
+                  (" disabled" if c["disabled"] else ""))
         return 0
     if a.case not in CASES:
         print(f"unknown case {a.case!r}; known: {', '.join(CASES)}")
