@@ -3,9 +3,10 @@
 // (non-re-entrant) work; `Timer` is the handle an object owns for each timer it runs
 // (stopped when the owner goes away).
 //
-// Two implementations: AsioTimerService (steady_timer on the core io_context) for the
-// running gateway, and ManualTimerService for tests, whose advance(ms) fires every due
-// timer in deadline order (ties in start order) without sleeping.
+// Two implementations on one TimerQueue (an indexed min-heap): AsioTimerService for the
+// running gateway, whose queue is driven by a single asio::steady_timer on the core
+// io_context, and ManualTimerService for tests, whose advance(ms) fires every due timer in
+// deadline order (ties in start order) without sleeping.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +16,7 @@
 #include <optional>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 namespace asio {
 class io_context;
@@ -34,6 +36,55 @@ class TimerService {
   virtual void cancel(Id id) = 0;
   // Runs `cb` later on the same thread, never from inside this call.
   virtual void post(Callback cb) = 0;
+};
+
+// Pending one-shot timers ordered by (deadline, start order): O(log n) start and cancel,
+// no per-timer allocation once warm (slots and heap are reused). An id names a slot and
+// its generation, so a stale id (fired or cancelled) never cancels the slot's next user.
+class TimerQueue {
+ public:
+  using Callback = std::function<void()>;
+  using Id = uint64_t;  // never 0
+
+  Id push(uint64_t due, Callback cb);
+  // False when the id is not pending (fired, cancelled or unknown).
+  bool cancel(Id id);
+  bool empty() const { return heap_.empty(); }
+  std::size_t size() const { return heap_.size(); }
+  // Deadline and start number of the earliest timer; the queue must not be empty.
+  uint64_t nextDue() const { return heap_.front().due; }
+  uint64_t nextSeq() const { return heap_.front().seq; }
+  // Start number the next push() gets.
+  uint64_t seqCounter() const { return seq_; }
+  // Removes the earliest timer and returns its callback (the queue must not be empty).
+  Callback pop();
+
+ private:
+  struct Item {
+    uint64_t due;
+    uint64_t seq;
+    uint32_t slot;
+  };
+  struct Slot {
+    Callback cb;
+    uint32_t gen = 0;
+    uint32_t pos = 0;  // index in heap_ while pending
+  };
+  static bool before(const Item& a, const Item& b) {
+    return a.due != b.due ? a.due < b.due : a.seq < b.seq;
+  }
+  void place(std::size_t i, const Item& it) {
+    heap_[i] = it;
+    slots_[it.slot].pos = static_cast<uint32_t>(i);
+  }
+  void siftUp(std::size_t i);
+  void siftDown(std::size_t i);
+  void removeAt(std::size_t i);
+
+  std::vector<Item> heap_;
+  std::vector<Slot> slots_;
+  std::vector<uint32_t> free_;
+  uint64_t seq_ = 0;
 };
 
 // A timer owned by the object it times. Not movable: the service calls back into it.
@@ -78,25 +129,29 @@ class ManualTimerService final : public TimerService {
 
  private:
   uint64_t now_ = 0;
-  Id next_ = 0;
   uint64_t fired_ = 0;
-  std::map<std::pair<uint64_t, Id>, Callback> queue_;
-  std::unordered_map<Id, uint64_t> due_;
+  TimerQueue queue_;
 };
 
-// asio::steady_timer on the core io_context.
+// One asio::steady_timer on the core io_context, armed for the earliest pending deadline
+// rounded up to `resolutionMs`: starting or cancelling a timer is a heap operation, not a
+// reactor (timerfd) update, and timers due within one resolution step fire in one wake-up,
+// still in deadline order. Zero-delay timers and post() run from one posted handler.
 class AsioTimerService final : public TimerService {
  public:
-  explicit AsioTimerService(asio::io_context& io);
+  // Protocol timers (SIP T1 = 500 ms, ISUP seconds) tolerate firing a few ms late.
+  static constexpr uint32_t kDefaultResolutionMs = 8;
+  explicit AsioTimerService(asio::io_context& io, uint32_t resolutionMs = kDefaultResolutionMs);
   ~AsioTimerService() override;
   uint64_t nowMs() const override;
   Id start(uint32_t ms, Callback cb) override;
   void cancel(Id id) override;
   void post(Callback cb) override;
+  std::size_t pending() const;
 
  private:
   struct Impl;
-  std::unique_ptr<Impl> impl_;
+  std::shared_ptr<Impl> impl_;  // posted handlers hold a weak_ptr to it
 };
 
 }  // namespace siptgw

@@ -133,19 +133,28 @@ struct OChart : sc::state_machine<OChart, OIdle>, ChartBase<OChart> {
   void queue(const sc::event_base& e) { post_event(e); }
 
   // §7.2.1: our SDP answer for the circuit's media (answers the INVITE's offer).
-  std::string answerSdp() {
-    if (offer.empty()) return {};
+  // Built once per circuit: the 18x and the 200 carry the same SDP, same o= version (RFC 3264
+  // §8: the version changes only with the session).
+  const std::string& answerSdp() {
+    if (offer.empty()) return answerBody;
     if (auto c = gw_.isup().cicOf(cid)) cic = *c;  // a repeat attempt may have moved the call
-    return buildAnswer(trunkRt().cfg->media, cic, offer, media, sdpId, sdpVersion);
+    if (answerBody.empty() || answerCic != cic) {
+      if (!answerBody.empty()) ++sdpVersion;
+      answerBody = buildAnswer(trunkRt().cfg->media, cic, offer, media, sdpId, sdpVersion);
+      answerCic = cic;
+    }
+    return answerBody;
   }
+  std::string answerBody;  // our SDP answer, once built
+  uint16_t answerCic = 0;
   // 18x for an ACM/CPG: SDP with it when it announces in-band information (early media, RFC
   // 3398 §7.2.5 / RFC 3960), reliable when the peer supports 100rel (§5.4).
   void provisional(uint16_t code) {
     sip::InviteSession* s = session();
     if (!s) return;
     const bool early = code == 183;
-    const std::string sdp = early ? answerSdp() : std::string{};
-    s->provisional(code, mapping::reasonPhrase(code), sdp, s->peerSupports100rel());
+    s->provisional(code, mapping::reasonPhrase(code), early ? std::string_view(answerSdp()) : std::string_view{},
+                   s->peerSupports100rel());
     gw_.noteProgress(*this);
   }
   void answer() {
@@ -189,55 +198,65 @@ struct OIdle : Named<OIdle, OChart> {
   sc::result react(const EvSipInvite& e);
 };
 
+template <class S>
+sc::result oIsupReleased(S& st, const EvIsupRel& e);
+template <class S>
+sc::result oSipGone(S& st, std::optional<uint8_t> q850);
+template <class S>
+sc::result oSipFailed(S& st, const EvSipFailure& e);
+
+// The pre-answer states share their reactions: ACM only in Trying (the ISUP stack passes no
+// second one), CPG → 18x (§7.2.9), ANM/CON → 200 (§7.2.7), REL → final response (§7.2.4),
+// CANCEL/BYE → REL (§7.2.3).
+template <class S>
+struct OPreAnswer : Named<S, OChart> {
+  using reactions = mpl::list<sc::custom_reaction<EvIsupAcm>, sc::custom_reaction<EvIsupCpg>,
+                              sc::custom_reaction<EvIsupAnm>, sc::custom_reaction<EvIsupRel>,
+                              sc::custom_reaction<EvSipCancel>, sc::custom_reaction<EvSipBye>,
+                              sc::custom_reaction<EvSipFailure>, sc::custom_reaction<EvSipEnded>>;
+  using Named<S, OChart>::Named;
+  sc::result react(const EvIsupAcm& e) {  // §7.2.5 early ACM / §7.2.6 ACM
+    if constexpr (!std::is_same_v<S, OTrying>) return this->forward_event();  // unexpected
+    OChart& c = this->call();
+    const uint16_t code = mapping::provisionalForAcm(*e.msg, c.profile());
+    c.provisional(code);
+    if (code == 180) return this->template transit<OAlerting>();
+    return this->template transit<ONotAlerting>();
+  }
+  sc::result react(const EvIsupCpg& e) {
+    if constexpr (std::is_same_v<S, OTrying>) return this->forward_event();  // CPG before ACM
+    OChart& c = this->call();
+    const auto code = mapping::provisionalForCpg(*e.msg, c.profile());
+    if (!code) return this->discard_event();
+    c.provisional(*code);
+    if (*code == 180 && !std::is_same_v<S, OAlerting>) return this->template transit<OAlerting>();
+    return this->discard_event();
+  }
+  sc::result react(const EvIsupAnm&) {  // CON in Trying: auto-answer (§7.1.2)
+    this->call().answer();
+    return this->template transit<OWaitingForAck>();
+  }
+  sc::result react(const EvIsupRel& e) { return oIsupReleased(*this, e); }
+  sc::result react(const EvSipCancel& e) { return oSipGone(*this, e.q850); }
+  sc::result react(const EvSipBye& e) { return oSipGone(*this, e.q850); }
+  sc::result react(const EvSipFailure& e) { return oSipFailed(*this, e); }
+  sc::result react(const EvSipEnded&) { return this->discard_event(); }
+};
+
 // §7.2.1: IAM sent, T7 running in the ISUP stack.
-struct OTrying : Named<OTrying, OChart> {
+struct OTrying : OPreAnswer<OTrying> {
   static constexpr std::string_view kName = "Trying";
-  using reactions = mpl::list<sc::custom_reaction<EvIsupAcm>, sc::custom_reaction<EvIsupAnm>,
-                              sc::custom_reaction<EvIsupRel>, sc::custom_reaction<EvSipCancel>,
-                              sc::custom_reaction<EvSipBye>, sc::custom_reaction<EvSipFailure>,
-                              sc::custom_reaction<EvSipEnded>>;
-  using Named::Named;
-  sc::result react(const EvIsupAcm& e);
-  sc::result react(const EvIsupAnm& e);
-  sc::result react(const EvIsupRel& e);
-  sc::result react(const EvSipCancel& e);
-  sc::result react(const EvSipBye& e);
-  sc::result react(const EvSipFailure& e);
-  sc::result react(const EvSipEnded&) { return discard_event(); }
+  using OPreAnswer::OPreAnswer;
 };
-
 // Early ACM received (§7.2.5): 183 sent, waiting for a CPG or ANM.
-struct ONotAlerting : Named<ONotAlerting, OChart> {
+struct ONotAlerting : OPreAnswer<ONotAlerting> {
   static constexpr std::string_view kName = "NotAlerting";
-  using reactions = mpl::list<sc::custom_reaction<EvIsupCpg>, sc::custom_reaction<EvIsupAnm>,
-                              sc::custom_reaction<EvIsupRel>, sc::custom_reaction<EvSipCancel>,
-                              sc::custom_reaction<EvSipBye>, sc::custom_reaction<EvSipFailure>,
-                              sc::custom_reaction<EvSipEnded>>;
-  using Named::Named;
-  sc::result react(const EvIsupCpg& e);
-  sc::result react(const EvIsupAnm& e);
-  sc::result react(const EvIsupRel& e);
-  sc::result react(const EvSipCancel& e);
-  sc::result react(const EvSipBye& e);
-  sc::result react(const EvSipFailure& e);
-  sc::result react(const EvSipEnded&) { return discard_event(); }
+  using OPreAnswer::OPreAnswer;
 };
-
 // ACM (subscriber free) or CPG alerting (§7.2.6, §7.2.9): 180 sent.
-struct OAlerting : Named<OAlerting, OChart> {
+struct OAlerting : OPreAnswer<OAlerting> {
   static constexpr std::string_view kName = "Alerting";
-  using reactions = mpl::list<sc::custom_reaction<EvIsupCpg>, sc::custom_reaction<EvIsupAnm>,
-                              sc::custom_reaction<EvIsupRel>, sc::custom_reaction<EvSipCancel>,
-                              sc::custom_reaction<EvSipBye>, sc::custom_reaction<EvSipFailure>,
-                              sc::custom_reaction<EvSipEnded>>;
-  using Named::Named;
-  sc::result react(const EvIsupCpg& e);
-  sc::result react(const EvIsupAnm& e);
-  sc::result react(const EvIsupRel& e);
-  sc::result react(const EvSipCancel& e);
-  sc::result react(const EvSipBye& e);
-  sc::result react(const EvSipFailure& e);
-  sc::result react(const EvSipEnded&) { return discard_event(); }
+  using OPreAnswer::OPreAnswer;
 };
 
 // ANM/CON received, 200 sent (§7.2.7); the UA retransmits it until the ACK.
@@ -368,53 +387,6 @@ sc::result OIdle::react(const EvSipInvite& e) {
   gw.noteSetupSent(c);
   return transit<OTrying>();
 }
-
-sc::result OTrying::react(const EvIsupAcm& e) {  // §7.2.5 early ACM / §7.2.6 ACM
-  OChart& c = call();
-  const uint16_t code = mapping::provisionalForAcm(*e.msg, c.profile());
-  c.provisional(code);
-  if (code == 180) return transit<OAlerting>();
-  return transit<ONotAlerting>();
-}
-sc::result OTrying::react(const EvIsupAnm&) {  // §7.2.7 (CON: auto-answer, §7.1.2)
-  call().answer();
-  return transit<OWaitingForAck>();
-}
-sc::result OTrying::react(const EvIsupRel& e) { return oIsupReleased(*this, e); }
-sc::result OTrying::react(const EvSipCancel& e) { return oSipGone(*this, e.q850); }
-sc::result OTrying::react(const EvSipBye& e) { return oSipGone(*this, e.q850); }
-sc::result OTrying::react(const EvSipFailure& e) { return oSipFailed(*this, e); }
-
-sc::result ONotAlerting::react(const EvIsupCpg& e) {  // §7.2.9
-  OChart& c = call();
-  const auto code = mapping::provisionalForCpg(*e.msg, c.profile());
-  if (!code) return discard_event();
-  c.provisional(*code);
-  if (*code == 180) return transit<OAlerting>();
-  return discard_event();
-}
-sc::result ONotAlerting::react(const EvIsupAnm&) {
-  call().answer();
-  return transit<OWaitingForAck>();
-}
-sc::result ONotAlerting::react(const EvIsupRel& e) { return oIsupReleased(*this, e); }
-sc::result ONotAlerting::react(const EvSipCancel& e) { return oSipGone(*this, e.q850); }
-sc::result ONotAlerting::react(const EvSipBye& e) { return oSipGone(*this, e.q850); }
-sc::result ONotAlerting::react(const EvSipFailure& e) { return oSipFailed(*this, e); }
-
-sc::result OAlerting::react(const EvIsupCpg& e) {  // §7.2.9: further progress
-  OChart& c = call();
-  if (auto code = mapping::provisionalForCpg(*e.msg, c.profile())) c.provisional(*code);
-  return discard_event();
-}
-sc::result OAlerting::react(const EvIsupAnm&) {
-  call().answer();
-  return transit<OWaitingForAck>();
-}
-sc::result OAlerting::react(const EvIsupRel& e) { return oIsupReleased(*this, e); }
-sc::result OAlerting::react(const EvSipCancel& e) { return oSipGone(*this, e.q850); }
-sc::result OAlerting::react(const EvSipBye& e) { return oSipGone(*this, e.q850); }
-sc::result OAlerting::react(const EvSipFailure& e) { return oSipFailed(*this, e); }
 
 sc::result OWaitingForAck::react(const EvIsupRel& e) { return oIsupReleased(*this, e); }
 sc::result OWaitingForAck::react(const EvSipBye& e) { return oSipGone(*this, e.q850); }

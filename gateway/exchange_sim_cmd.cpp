@@ -16,6 +16,7 @@
 
 #include "config/timer_service.h"
 #include "gateway/exchange_sim_config.h"
+#include "gateway/taps.h"
 #include "isup/exchange_sim.h"
 #include "isup/m3ua/m3ua_link.h"
 #include "isup/message.h"
@@ -26,59 +27,6 @@ namespace {
 
 using isup::Variant;
 using Json = nlohmann::ordered_json;
-
-// Between the stack and the M3UA link: counts every message by type, writes the pcap and
-// reports MTP-PAUSE/RESUME to the runner before the stack hears them.
-class TapLink final : public isup::MtpProvider, public isup::MtpUser {
- public:
-  TapLink(isup::MtpProvider& lower, Variant v) : lower_(lower), variant_(v) { lower_.setUser(this); }
-  ~TapLink() override { lower_.setUser(nullptr); }
-
-  std::function<void(uint32_t)> on_pause, on_resume;
-  isup::PcapWriter pcap;
-  std::array<uint64_t, 256> in{}, out{};
-  uint64_t refused = 0, pauses = 0, resumes = 0;
-
-  // MtpProvider (towards the stack)
-  void setUser(isup::MtpUser* u) override { user_ = u; }
-  bool mtpTransferRequest(const isup::MtpTransfer& m) override {
-    if (!lower_.mtpTransferRequest(m)) {
-      ++refused;
-      return false;
-    }
-    record(m, out);
-    return true;
-  }
-  bool available(uint32_t dpc) const override { return lower_.available(dpc); }
-
-  // MtpUser (from the link)
-  void mtpTransfer(const isup::MtpTransfer& m) override {
-    record(m, in);
-    if (user_) user_->mtpTransfer(m);
-  }
-  void mtpPause(uint32_t dpc) override {
-    ++pauses;
-    if (on_pause) on_pause(dpc);
-    if (user_) user_->mtpPause(dpc);
-  }
-  void mtpResume(uint32_t dpc) override {
-    ++resumes;
-    if (user_) user_->mtpResume(dpc);
-    if (on_resume) on_resume(dpc);
-  }
-  void mtpStatus(const isup::MtpStatus& s) override {
-    if (user_) user_->mtpStatus(s);
-  }
-
- private:
-  void record(const isup::MtpTransfer& m, std::array<uint64_t, 256>& counts) {
-    if (m.size >= 3) ++counts[m.data[2]];  // CIC (2 octets, ITU and ANSI), then the type
-    if (pcap.isOpen()) (void)pcap.write(m.header, variant_, m.payload());
-  }
-  isup::MtpProvider& lower_;
-  Variant variant_;
-  isup::MtpUser* user_ = nullptr;
-};
 
 class Runner {
  public:
@@ -95,8 +43,8 @@ class Runner {
         poll_timer_(timers_) {
     for (const auto& r : cfg_.rules) sim_.addRule(r);
     sim_.holdOriginating(true);  // until the first reset after MTP-RESUME completed
-    tap_.on_pause = [this](uint32_t dpc) { onPause(dpc); };
-    tap_.on_resume = [this](uint32_t dpc) { onResume(dpc); };
+    tap_.onPause = [this](uint32_t dpc) { onPause(dpc); };
+    tap_.onResume = [this](uint32_t dpc) { onResume(dpc); };
   }
 
   int run() {
@@ -375,7 +323,7 @@ class Runner {
   asio::io_context io_;
   AsioTimerService timers_;
   isup::m3ua::M3uaLink link_;
-  TapLink tap_;
+  IsupTap tap_;  // counts, pcap, PAUSE/RESUME seen before the stack hears them
   isup::ExchangeSimulator sim_;
   asio::signal_set signals_;
   Timer duration_timer_, poll_timer_;

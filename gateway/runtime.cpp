@@ -194,11 +194,13 @@ class Runtime {
            {"no_route", c.noRoute}, {"unexpected_events", c.unexpectedEvents}, {"active_calls", gw_->activeCalls()}};
     const sip::UaStats& u = gw_->ua().stats();
     j["sip"] = Json{{"invites_in", u.invitesIn}, {"invites_out", u.invitesOut}, {"completed", u.completed},
-                    {"rejected", u.rejected}, {"cancelled", u.cancelled}, {"failed", u.failed}};
+                    {"rejected", u.rejected}, {"cancelled", u.cancelled}, {"failed", u.failed},
+                    {"sessions", gw_->ua().sessionCount()}, {"transactions", gw_->ua().transactions().size()}};
     const isup::StackCounters& ic = gw_->isup().counters();
     j["isup"] = Json{{"calls_started", ic.calls_started}, {"calls_ended", ic.calls_ended},
                      {"unexpected", ic.unexpected}, {"decode_errors", ic.decode_errors},
-                     {"dual_seizures", ic.dual_seizures}, {"repeat_attempts", ic.repeat_attempts}};
+                     {"dual_seizures", ic.dual_seizures}, {"repeat_attempts", ic.repeat_attempts},
+                     {"active_calls", gw_->isup().activeCalls()}};
     if (sim_) {
       const auto& sc = sim_->counters();
       j["simulator"] = Json{{"incoming", sc.incoming}, {"answered", sc.answered},

@@ -43,6 +43,7 @@ void Message::reset() {
   statusCode_ = 0;
   contentLength_.reset();
   bodyModified_ = false;
+  wire_ = {};
   headers_.clear();
   scratch_.clear();
   invalidate();
@@ -243,6 +244,12 @@ Result<Ok, ParseError> Message::parse(std::string_view in, const ParseLimits& li
       return parseFail(ParseErrc::BodyTooLarge, "body exceeds size limit");
     }
     body_ = rest;
+  }
+  // Start line, header fields (raw, folds included) and separator lie back to back, and
+  // the body follows: serialize(parse(x)) == x is this range.
+  if (!separator_.empty() && body_.data() != nullptr && body_.data() >= startLineRaw_.data()) {
+    wire_ = std::string_view(startLineRaw_.data(),
+                             static_cast<std::size_t>(body_.data() + body_.size() - startLineRaw_.data()));
   }
   return Ok{};
 }
@@ -475,20 +482,24 @@ bool Message::insertHeader(std::size_t index, std::string_view name, std::string
   h.id = lookupHeader(name);
   h.name = name;
   h.value = value;
+  wire_ = {};
   invalidate();
   return headers_.insert(index < headers_.size() ? index : headers_.size(), h);
 }
 void Message::removeHeader(std::size_t index) {
+  wire_ = {};
   if (index < headers_.size()) headers_.erase(index);
   invalidate();
 }
 void Message::setHeaderValue(std::size_t index, std::string_view value) {
   if (index >= headers_.size()) return;
   headers_[index].value = value;
+  wire_ = {};
   headers_[index].raw = {};
   invalidate();
 }
 void Message::setBody(std::string_view body) {
+  wire_ = {};
   body_ = body;
   bodyModified_ = true;
   contentLength_ = static_cast<std::uint32_t>(body.size());
@@ -499,6 +510,7 @@ void Message::setRequestLine(std::string_view method, std::string_view uri) {
   requestUriText_ = uri;
   version_ = "SIP/2.0";
   auto u = parseUri(uri);
+  wire_ = {};
   requestUri_ = u ? u.value() : Uri{};
   startLineRaw_ = {};
 }
@@ -506,6 +518,7 @@ void Message::setStatusLine(std::uint16_t code, std::string_view reason) {
   isRequest_ = false;
   statusCode_ = code;
   reason_ = reason;
+  wire_ = {};
   version_ = "SIP/2.0";
   startLineRaw_ = {};
 }

@@ -145,6 +145,9 @@ class Message {
   std::string_view startLineRaw() const { return startLineRaw_; }
   std::string_view separatorRaw() const { return separator_; }
   bool bodyModified() const { return bodyModified_; }
+  // The parsed bytes from the start line to the end of the body while nothing was edited
+  // (what serialize() would write, so it copies them at once); empty after any edit.
+  std::string_view wireRaw() const { return wire_; }
 
   // Structural equality: start line, header names/values in order, body.
   friend bool operator==(const Message& a, const Message& b);
@@ -174,6 +177,7 @@ class Message {
   std::string_view body_;
   std::optional<std::uint32_t> contentLength_;
   bool bodyModified_ = false;
+  std::string_view wire_;
   InlineVec<HeaderField, kMaxHeaders> headers_;
   std::vector<char> scratch_;  // unfolded values; reserved once, never reallocated
 

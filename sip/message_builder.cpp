@@ -39,7 +39,7 @@ std::string_view toDecimal(std::uint32_t v, char (&buf)[16]) {
 }
 
 template <class Sink>
-void emit(const Message& m, Sink& sink) {
+void emitFields(const Message& m, Sink& sink) {
   char num[16];
   if (!m.startLineRaw().empty()) {
     sink.put(m.startLineRaw());
@@ -74,11 +74,22 @@ void emit(const Message& m, Sink& sink) {
   sink.put(m.body());
 }
 
+template <class Sink>
+void emit(const Message& m, Sink& sink) {
+  if (!m.wireRaw().empty()) return sink.put(m.wireRaw());
+  emitFields(m, sink);
+}
+
 }  // namespace
 
 void serialize(const Message& m, std::string& out) {
   StringSink s{out};
   emit(m, s);
+}
+
+void serializeFields(const Message& m, std::string& out) {
+  StringSink s{out};
+  emitFields(m, s);
 }
 
 std::size_t serializedSize(const Message& m) {

@@ -22,6 +22,9 @@ void serialize(const Message& m, std::string& out);
 std::size_t serializedSize(const Message& m);
 // Writes into [buf, buf+cap); returns bytes written, or 0 when cap is too small.
 std::size_t serialize(const Message& m, char* buf, std::size_t cap);
+// An unedited parsed message is written as its Message::wireRaw() bytes in one copy; this
+// writes any message field by field, so tests can check the two agree.
+void serializeFields(const Message& m, std::string& out);
 
 class MessageBuilder {
  public:

@@ -95,6 +95,24 @@ constexpr TransitionRow kAllRows[] = {
 };
 std::array<std::uint64_t, std::size(kAllRows)> gCounts{};
 
+// Row index by (kind, from, event), built once: go() runs on every message and timer, and a
+// linear scan of kAllRows read ~2.4 KB each time. -1: no row.
+constexpr std::size_t kKinds = 4, kStates = 7, kEvents = static_cast<std::size_t>(E::TransportError) + 1;
+constexpr std::size_t rowSlot(K k, S s, E e) {
+  return (static_cast<std::size_t>(k) * kStates + static_cast<std::size_t>(s)) * kEvents +
+         static_cast<std::size_t>(e);
+}
+constexpr auto kRowIndex = [] {
+  std::array<std::int8_t, kKinds * kStates * kEvents> index{};
+  for (auto& i : index) i = -1;
+  for (std::size_t r = std::size(kAllRows); r-- > 0;) {
+    index[rowSlot(kAllRows[r].kind, kAllRows[r].from, kAllRows[r].event)] = static_cast<std::int8_t>(r);
+  }
+  return index;
+}();
+static_assert(std::size(kAllRows) < 128);
+static_assert(static_cast<std::size_t>(S::Terminated) + 1 == kStates);
+
 std::uint16_t statusOf(std::string_view response) {
   // "SIP/2.0 NNN ..."
   if (response.size() < 11) return 0;
@@ -190,6 +208,64 @@ std::uint16_t equivalentStatus(TxnFailure f) {
   return 0;
 }
 
+// ---------------------------------------------------------------------------- TxnKeyIndex
+
+std::uint64_t TxnKeyIndex::hash(std::string_view key) {
+  return std::hash<std::string_view>{}(key);
+}
+
+Transaction* TxnKeyIndex::find(std::string_view key, std::uint64_t h) const {
+  if (slots_.empty()) return nullptr;
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+    const Slot& s = slots_[i];
+    if (s.txn == nullptr) return nullptr;
+    if (s.hash == h && s.txn->*member_ == key) return s.txn;
+  }
+}
+
+void TxnKeyIndex::insert(std::uint64_t h, Transaction* t) {
+  if ((size_ + 1) * 2 > slots_.size()) grow();  // load factor at most 1/2
+  const std::size_t mask = slots_.size() - 1;
+  std::size_t i = h & mask;
+  while (slots_[i].txn != nullptr) i = (i + 1) & mask;
+  slots_[i] = Slot{h, t};
+  ++size_;
+}
+
+void TxnKeyIndex::erase(std::uint64_t h, const Transaction* t) {
+  if (slots_.empty()) return;
+  const std::size_t mask = slots_.size() - 1;
+  std::size_t i = h & mask;
+  for (;; i = (i + 1) & mask) {
+    if (slots_[i].txn == nullptr) return;
+    if (slots_[i].txn == t) break;
+  }
+  // Backward-shift deletion: move later entries of the probe run into the hole when their
+  // home slot does not lie (cyclically) between the hole and their position.
+  for (std::size_t j = (i + 1) & mask; slots_[j].txn != nullptr; j = (j + 1) & mask) {
+    const std::size_t home = slots_[j].hash & mask;
+    const bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+    if (stays) continue;
+    slots_[i] = slots_[j];
+    i = j;
+  }
+  slots_[i] = Slot{};
+  --size_;
+}
+
+void TxnKeyIndex::grow() {
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(old.empty() ? 64 : old.size() * 2, Slot{});
+  const std::size_t mask = slots_.size() - 1;
+  for (const Slot& s : old) {
+    if (s.txn == nullptr) continue;
+    std::size_t i = s.hash & mask;
+    while (slots_[i].txn != nullptr) i = (i + 1) & mask;
+    slots_[i] = s;
+  }
+}
+
 // ---------------------------------------------------------------------------- Transaction
 
 Transaction::Transaction(TransactionLayer& layer, TxnId id, TxnKind kind, TxnState initial)
@@ -200,13 +276,9 @@ Transaction::Transaction(TransactionLayer& layer, TxnId id, TxnKind kind, TxnSta
 }
 
 void Transaction::go(TxnEvent ev, TxnState to) {
-  std::size_t i = 0;
-  for (; i < std::size(kAllRows); ++i) {
-    const TransitionRow& r = kAllRows[i];
-    if (r.kind == kind_ && r.from == state_ && r.event == ev) break;
-  }
-  assert(i < std::size(kAllRows) && kAllRows[i].to == to && "transition not in the table");
-  if (i < std::size(kAllRows)) ++gCounts[i];
+  const std::int8_t row = kRowIndex[rowSlot(kind_, state_, ev)];
+  assert(row >= 0 && kAllRows[row].to == to && "transition not in the table");
+  if (row >= 0) ++gCounts[static_cast<std::size_t>(row)];
   state_ = to;
   if (to == S::Terminated) {
     t1_.stop();
@@ -607,11 +679,12 @@ Result<TxnId, TxnError> TransactionLayer::sendRequest(std::string request, Desti
   const Via& via = *t->request_.topVia();
   if (!via.hasMagicCookie()) return Unexpected{TxnError::NoMagicCookie};
   t->key_.assign(via.branch).append("|").append(t->request_.method());
-  if (clientKeys_.contains(std::string_view(t->key_))) return Unexpected{TxnError::DuplicateBranch};
+  t->keyHash_ = TxnKeyIndex::hash(t->key_);
+  if (clientKeys_.find(t->key_, t->keyHash_) != nullptr) return Unexpected{TxnError::DuplicateBranch};
   t->dst_ = dst;
   if (!t->transmit(t->requestBytes_)) return Unexpected{TxnError::Transport};
   Transaction* raw = t.get();
-  clientKeys_.emplace(std::string_view(raw->key_), raw);
+  clientKeys_.insert(raw->keyHash_, raw);
   byId_.emplace(id, std::move(t));
   ++stats_.created;
   if (invite) {
@@ -690,18 +763,16 @@ Transaction* TransactionLayer::matchServer(const Message& m, std::string_view me
   const bool rfc2543 = scratchKey_.starts_with("2|");
   std::string_view toTag = m.to() ? m.to()->tag : std::string_view();
   if (rfc2543 && m.method() == "ACK") {
-    auto it = serverKeys_.find(std::string_view(scratchKey_));
-    if (it != serverKeys_.end() && it->second->kind_ == K::InviteServer &&
-        static_cast<InviteServerTransaction*>(it->second)->toTag() == toTag) {
-      return it->second;
+    Transaction* t = serverKeys_.find(scratchKey_, TxnKeyIndex::hash(scratchKey_));
+    if (t != nullptr && t->kind_ == K::InviteServer &&
+        static_cast<InviteServerTransaction*>(t)->toTag() == toTag) {
+      return t;
     }
     scratchKey_.append("|").append(toTag);  // a re-INVITE carried the tag already
-    it = serverKeys_.find(std::string_view(scratchKey_));
-    return it == serverKeys_.end() ? nullptr : it->second;
+    return serverKeys_.find(scratchKey_, TxnKeyIndex::hash(scratchKey_));
   }
   if (rfc2543 && !toTag.empty()) scratchKey_.append("|").append(toTag);
-  auto it = serverKeys_.find(std::string_view(scratchKey_));
-  return it == serverKeys_.end() ? nullptr : it->second;
+  return serverKeys_.find(scratchKey_, TxnKeyIndex::hash(scratchKey_));
 }
 
 Transaction* TransactionLayer::cancelTarget(const Message& cancel) {
@@ -765,6 +836,7 @@ void TransactionLayer::onRequestReceived(Message& m, const Source& src) {
   }
   n.dst_ = *dst;
   n.key_ = scratchKey_;
+  n.keyHash_ = TxnKeyIndex::hash(n.key_);
 
   // §8.2.2.2 merged requests: no To tag, and From tag, Call-ID and CSeq of an ongoing
   // transaction that this request did not match.
@@ -772,11 +844,12 @@ void TransactionLayer::onRequestReceived(Message& m, const Source& src) {
   if (cfg_.detectMergedRequests && m.to()->tag.empty()) {
     n.mergeKey_.append(m.from()->tag).append("|").append(*m.callId()).append("|");
     n.mergeKey_.append(std::to_string(m.cseq()->number)).append("|").append(m.cseq()->method);
-    merged = mergeKeys_.contains(std::string_view(n.mergeKey_));
+    n.mergeHash_ = TxnKeyIndex::hash(n.mergeKey_);
+    merged = mergeKeys_.find(n.mergeKey_, n.mergeHash_) != nullptr;
     if (merged) n.mergeKey_.clear();
   }
-  serverKeys_.emplace(std::string_view(n.key_), &n);
-  if (!n.mergeKey_.empty()) mergeKeys_.emplace(std::string_view(n.mergeKey_), &n);
+  serverKeys_.insert(n.keyHash_, &n);
+  if (!n.mergeKey_.empty()) mergeKeys_.insert(n.mergeHash_, &n);
   byId_.emplace(id, std::move(owned));
   ++stats_.created;
 
@@ -811,13 +884,12 @@ void TransactionLayer::onResponseReceived(Message& m, const Source& src) {
     return;
   }
   scratchKey_.assign(m.topVia()->branch).append("|").append(m.cseq()->method);
-  auto it = clientKeys_.find(std::string_view(scratchKey_));
-  if (it == clientKeys_.end()) {
+  Transaction* t = clientKeys_.find(scratchKey_, TxnKeyIndex::hash(scratchKey_));
+  if (t == nullptr) {
     ++stats_.strayResponses;
     tu_.onStrayResponse(m, src);
     return;
   }
-  Transaction* t = it->second;
   if (t->kind_ == K::InviteClient) {
     static_cast<InviteClientTransaction*>(t)->onResponse(m);
   } else {
@@ -845,13 +917,8 @@ void TransactionLayer::deliverResponse(Transaction& t, const Message& rsp) {
 }
 
 void TransactionLayer::terminated(Transaction& t) {
-  KeyMap& keys = t.isClient() ? clientKeys_ : serverKeys_;
-  auto it = keys.find(std::string_view(t.key_));
-  if (it != keys.end() && it->second == &t) keys.erase(it);
-  if (!t.mergeKey_.empty()) {
-    auto m = mergeKeys_.find(std::string_view(t.mergeKey_));
-    if (m != mergeKeys_.end() && m->second == &t) mergeKeys_.erase(m);
-  }
+  (t.isClient() ? clientKeys_ : serverKeys_).erase(t.keyHash_, &t);
+  if (!t.mergeKey_.empty()) mergeKeys_.erase(t.mergeHash_, &t);
   tu_.onTerminated(t);
   // Deleted later, never inside its own event; the reaper Timer dies with the layer.
   dead_.push_back(t.id_);

@@ -91,6 +91,34 @@ struct TransactionConfig {
 };
 
 class TransactionLayer;
+class Transaction;
+
+// Transactions by key (§17.1.3 / §17.2.3 matching): open addressing with linear probing
+// over {hash, Transaction*} slots, the key string compared only when the 64-bit hashes
+// match. A miss touches one cache line and nothing of any transaction; a node-based map
+// chased a heap node and the transaction's key string for every entry in the bucket.
+// `member` names the Transaction string the index is keyed on (key_ or mergeKey_).
+class TxnKeyIndex {
+ public:
+  explicit TxnKeyIndex(std::string Transaction::*member) : member_(member) {}
+  static std::uint64_t hash(std::string_view key);
+  Transaction* find(std::string_view key, std::uint64_t h) const;
+  // The key must not be present (find() first).
+  void insert(std::uint64_t h, Transaction* t);
+  // Removes exactly this transaction's entry, if present.
+  void erase(std::uint64_t h, const Transaction* t);
+  std::size_t size() const { return size_; }
+
+ private:
+  struct Slot {
+    std::uint64_t hash = 0;
+    Transaction* txn = nullptr;
+  };
+  void grow();
+  std::string Transaction::*member_;
+  std::vector<Slot> slots_;
+  std::size_t size_ = 0;
+};
 
 class Transaction {
  public:
@@ -130,11 +158,14 @@ class Transaction {
   Destination dst_;
   std::string key_;
   std::string mergeKey_;
+  std::uint64_t keyHash_ = 0;
+  std::uint64_t mergeHash_ = 0;
   Timer t1_;  // A / E / G / delayed 100
   Timer t2_;  // B / F / H / L / M / J / K / D / I
   Timer t3_;  // delayed 100 Trying
 
   friend class TransactionLayer;
+  friend class TxnKeyIndex;
 };
 
 // RFC 3261 §17.1.1 (Figure 5) as amended by RFC 6026 §7.2 (Accepted, Timer M).
@@ -282,9 +313,6 @@ class TransactionLayer final : public TransportListener {
   friend class InviteServerTransaction;
   friend class NonInviteServerTransaction;
 
-  // Keys view the transaction's own key_ strings (stable: transactions live on the heap and
-  // their keys never change), so a new transaction does not copy them again.
-  using KeyMap = std::unordered_map<std::string_view, Transaction*>;
 
   void onRequestReceived(Message& m, const Source& src);
   void onResponseReceived(Message& m, const Source& src);
@@ -303,9 +331,9 @@ class TransactionLayer final : public TransportListener {
   TxnId nextId_ = 0;
   std::uint64_t branchSeed_;
   std::unordered_map<TxnId, std::unique_ptr<Transaction>> byId_;
-  KeyMap clientKeys_;
-  KeyMap serverKeys_;
-  KeyMap mergeKeys_;
+  TxnKeyIndex clientKeys_{&Transaction::key_};
+  TxnKeyIndex serverKeys_{&Transaction::key_};
+  TxnKeyIndex mergeKeys_{&Transaction::mergeKey_};
   std::string scratchKey_;
   std::vector<TxnId> dead_;
   Timer reaper_;

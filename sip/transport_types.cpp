@@ -62,10 +62,17 @@ std::optional<Endpoint> Endpoint::fromIp(std::string_view ip, std::uint16_t port
   return std::nullopt;
 }
 
+namespace {
+// The address without brackets into `buf`; empty on failure.
+std::string_view formatIp(const Endpoint& e, char (&buf)[INET6_ADDRSTRLEN]) {
+  if (!inet_ntop(e.v6 ? AF_INET6 : AF_INET, e.addr.data(), buf, sizeof buf)) return {};
+  return buf;
+}
+}  // namespace
+
 std::string Endpoint::ipString() const {
   char buf[INET6_ADDRSTRLEN];
-  if (!inet_ntop(v6 ? AF_INET6 : AF_INET, addr.data(), buf, sizeof buf)) return {};
-  return buf;
+  return std::string(formatIp(*this, buf));
 }
 
 std::string Endpoint::toString() const {
@@ -139,9 +146,11 @@ bool stampVia(std::string_view raw, const Via& via, const Source& src, std::stri
   Endpoint srcIp = src.remote;
   srcIp.port = 0;
   const bool needReceived = via.rport || !host || !(*host == srcIp);
-  const std::string ip = src.remote.ipString();
-  const std::string_view wantReceived = needReceived ? std::string_view(ip) : std::string_view();
-  if (via.received == wantReceived && (!via.rport || via.rportValue == src.remote.port)) {
+  // Formatted only when a received= is wanted: most requests come from the host their Via
+  // names, and inet_ntop was the larger part of stamping every received request.
+  char ipBuf[INET6_ADDRSTRLEN];
+  const std::string_view ip = needReceived ? formatIp(src.remote, ipBuf) : std::string_view();
+  if (via.received == ip && (!via.rport || via.rportValue == src.remote.port)) {
     return false;
   }
 

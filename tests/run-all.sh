@@ -63,6 +63,14 @@ if [ -d build/tests/bench ]; then
   for b in build/tests/bench/bench_*; do
     [ -x "$b" ] && "$b" --benchmark_min_time=0.2 2>&1 | grep -v '^\*\*\*'
   done
+  # UA CPU per SIPp call (issue #3): figures only, but failed calls fail the step.
+  if [ -x build/tests/sip/siptgw_test_ua ] && command -v sipp >/dev/null; then
+    if tests/bench/sipp_ua_load.sh build/tests/sip/siptgw_test_ua 20000 1000; then
+      passed=$((passed + 1))
+    else
+      failed=$((failed + 1)); status=1
+    fi
+  fi
 fi
 if [ -x build/gateway/siptgw ]; then
   step "gateway load (figures, not judged on time; fails only when calls fail)"

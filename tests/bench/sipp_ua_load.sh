@@ -1,0 +1,60 @@
+#!/bin/sh
+# UA CPU per call (issue #3): siptgw_test_ua answers SIPp basic calls (INVITE, 100, 180, 200,
+# ACK, BYE, 200) over UDP on loopback; the figure is the UA process's CPU time (utime+stime
+# from /proc/PID/stat) over the run, divided by the completed calls. The UA's CPU is read
+# after SETTLE seconds more so the transactions' cleanup timers (J, L: 64·T1 = 32 s) that
+# every call ends with are counted too.
+# Prints one line of figures; fails only when a call failed (never on time).
+#   usage: sipp_ua_load.sh UA_BINARY [CALLS] [RATE]   env: SETTLE (s, default 34), SIPP_EXTRA
+#   callgrind: UA_WRAP="valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.out" (slow:
+#   use a low RATE)
+set -eu
+ua=$1 calls=${2:-20000} rate=${3:-1000} settle=${SETTLE:-34}
+here=$(cd "$(dirname "$0")" && pwd)
+command -v sipp >/dev/null || { echo "sipp_ua_load: sipp not installed"; exit 77; }
+tmp=$(mktemp -d)
+# shellcheck disable=SC2086
+${UA_WRAP:-} "$ua" --transport udp --ring 180 --duration $((calls / rate + settle + 120)) \
+  >"$tmp/ua.out" 2>"$tmp/ua.err" &
+pid=$!
+trap 'kill $pid 2>/dev/null || true; rm -rf "$tmp"' EXIT
+i=0
+while ! grep -q '^PORT ' "$tmp/ua.out" 2>/dev/null; do
+  i=$((i + 1)); [ $i -lt 400 ] || { echo "sipp_ua_load: UA did not start"; cat "$tmp/ua.err"; exit 1; }
+  sleep 0.05
+done
+port=$(sed -n 's/^PORT //p' "$tmp/ua.out")
+# utime+stime in clock ticks: fields 14 and 15 after the ")" that ends the command name.
+cpu() { sed 's/.*) //' "/proc/$pid/stat" | awk '{ print $12, $13 }'; }
+hz=$(getconf CLK_TCK)
+cpu0=$(cpu)
+t0=$(date +%s.%N)
+rc=0
+# shellcheck disable=SC2086
+( cd "$tmp" && sipp -sf "$here/sipp_ua_load.xml" -t u1 -i 127.0.0.1 -p 0 -m "$calls" -r "$rate" \
+    -l $((rate * 2)) -timeout $((calls / rate + 120))s -timeout_error -recv_timeout 30s -nostdin \
+    -trace_stat -stf stat.csv ${SIPP_EXTRA:-} "127.0.0.1:$port" >sipp.out 2>&1 ) || rc=$?
+t1=$(date +%s.%N)
+sleep "$settle"
+cpu1=$(cpu)
+rss=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status")
+kill -TERM $pid 2>/dev/null || true
+wait $pid 2>/dev/null || true
+col() { awk -F';' -v name="$1" 'NR==1 { for (i = 1; i <= NF; i++) if ($i == name) c = i } END { print $c }' "$tmp/stat.csv" 2>/dev/null || true; }
+ok=$(col 'SuccessfulCall(C)'); failed=$(col 'FailedCall(C)')
+ok=${ok:-0}; failed=${failed:-unknown}
+uafailed=$(grep '^COUNTERS' "$tmp/ua.out" | tr ' ' '\n' | sed -n 's/^failed=//p')
+completed=$(grep '^COUNTERS' "$tmp/ua.out" | tr ' ' '\n' | sed -n 's/^completed=//p')
+set -- $cpu0 $cpu1
+awk -v ok="$ok" -v failed="$failed" -v t0="$t0" -v t1="$t1" -v u0="$1" -v s0="$2" -v u1="$3" -v s1="$4" -v hz="$hz" \
+    -v rss="$rss" -v rate="$rate" -v done="${completed:-?}" 'BEGIN {
+  n = ok > 0 ? ok : 1
+  printf "sipp_ua_load: calls=%d failed=%s ua_completed=%s rate=%d calls_per_s=%.0f ua_cpu_us_per_call=%.1f (user %.1f sys %.1f) ua_max_rss_kb=%d\n",
+    ok, failed, done, rate, ok / (t1 - t0), ((u1 - u0) + (s1 - s0)) * 1e6 / hz / n,
+    (u1 - u0) * 1e6 / hz / n, (s1 - s0) * 1e6 / hz / n, rss }'
+if [ "$rc" -ne 0 ] || [ "$ok" != "$calls" ] || [ "$failed" != 0 ] || [ "${uafailed:-1}" != 0 ]; then
+  echo "sipp_ua_load: FAILED (sipp rc=$rc, UA failed=${uafailed:-?})"
+  tail -20 "$tmp/sipp.out"
+  cat "$tmp/ua.err"
+  exit 1
+fi
