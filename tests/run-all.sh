@@ -72,6 +72,11 @@ if [ -d build/tests/bench ]; then
     fi
   fi
 fi
+if [ -x build/gateway/siptgw ]; then
+  step "gateway load (figures, not judged on time; fails only when calls fail)"
+  bash tests/bench/gateway_load.sh build/gateway/siptgw "$log/gateway-load"; rc=$?
+  case $rc in 0) passed=$((passed + 1)) ;; 77) echo "gateway load: skipped" ;; *) failed=$((failed + 1)); status=1 ;; esac
+fi
 
 echo
 echo "total: $passed passed, $failed failed"
