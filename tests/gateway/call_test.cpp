@@ -484,5 +484,25 @@ TEST(GatewayRace, CircuitBlockedBeforeAnswer) {
   EXPECT_EQ(h.gw->activeCalls(), 0u);
 }
 
+// ISUP T9 against SIP Timer B: the SIP peer never answers our INVITE at all (not even 100):
+// Timer B (64·T1 = 32 s, RFC 3261 §17.1.1.2) fires first, 408 → REL with cause 102
+// (RFC 3398 §8.2.6.1: 408 → 102), long before the originating exchange's T9 (90 s).
+TEST(GatewayRace, TimerBBeforeT9) {
+  Harness h;
+  isup::OriginatingPlan plan;
+  plan.numbers = {"5551000"};
+  h.sim->originate(plan);
+  h.clock.advance(10);
+  ASSERT_EQ(h.sipRequests("INVITE").size(), 1u);
+  h.clock.advance(15000);  // T11: early ACM meanwhile
+  ASSERT_EQ(h.types(h.fromGw), (std::vector<T>{T::ACM}));
+  h.clock.advance(32000 - 15000);
+  ASSERT_EQ(h.types(h.fromGw), (std::vector<T>{T::ACM, T::REL}));
+  EXPECT_EQ(Harness::causeOf(h.fromGw[1]), 102);
+  EXPECT_GE(h.sipRequests("INVITE").size(), 6u);  // Timer A retransmissions
+  h.clock.advance(100);
+  EXPECT_EQ(h.gw->activeCalls(), 0u);
+}
+
 }  // namespace
 }  // namespace siptgw::gateway
