@@ -215,27 +215,27 @@ TEST(GatewayCall, SipToIsupAnsweredAndReleasedFromSip) {
   EXPECT_EQ(h.gw->counters().failed[0], 0u);
 }
 
-// §7.2.4.1: REL cause 17 → 486 Busy Here, with Reason: Q.850;cause=17 (RFC 3326).
-TEST(GatewayCall, SipToIsupBusy) {
-  Harness h;
-  h.receive(h.invite("4930103555"));
-  h.clock.advance(50);
-  ASSERT_EQ(h.sip(486).size(), 1u);
-  EXPECT_NE(header(h.sip(486)[0]->bytes, "Reason").find("Q.850;cause=17"), std::string::npos)
-      << h.sip(486)[0]->bytes;
-  EXPECT_EQ(h.types(h.fromGw), (std::vector<T>{T::IAM, T::RLC}));
-  h.clock.advance(10);
-  EXPECT_EQ(h.gw->activeCalls(), 0u);
-  EXPECT_EQ(h.gw->counters().failed[0], 1u);
-}
-
-// §7.2.4.1: cause 1 (unallocated number) → 404.
-TEST(GatewayCall, SipToIsupUnallocated) {
-  Harness h;
-  h.receive(h.invite("4930104555"));
-  h.clock.advance(50);
-  ASSERT_EQ(h.sip(404).size(), 1u);
-  EXPECT_NE(header(h.sip(404)[0]->bytes, "Reason").find("cause=1"), std::string::npos);
+// §7.2.4.1: REL before any backward message → the final response of the cause table, with
+// Reason: Q.850;cause=N (RFC 3326); the call counts as failed.
+TEST(GatewayCall, SipToIsupRejectedByCause) {
+  struct Case {
+    std::string_view number;
+    uint16_t status;
+    std::string_view reason;
+  };
+  for (const Case& k : {Case{"4930103555", 486, "Q.850;cause=17;"},    // user busy
+                        Case{"4930104555", 404, "Q.850;cause=1;"}}) {  // unallocated number
+    Harness h;
+    h.receive(h.invite(k.number));
+    h.clock.advance(50);
+    ASSERT_EQ(h.sip(k.status).size(), 1u) << k.number;
+    const Sent* rsp = h.sip(k.status)[0];
+    EXPECT_NE(header(rsp->bytes, "Reason").find(k.reason), std::string::npos) << rsp->bytes;
+    EXPECT_EQ(h.types(h.fromGw), (std::vector<T>{T::IAM, T::RLC})) << k.number;
+    h.clock.advance(10);
+    EXPECT_EQ(h.gw->activeCalls(), 0u);
+    EXPECT_EQ(h.gw->counters().failed[0], 1u);
+  }
 }
 
 // §7.2.3: CANCEL → 200 + 487 on the INVITE, REL 16 towards ISUP.
