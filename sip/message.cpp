@@ -183,12 +183,8 @@ Result<Ok, ParseError> Message::parse(std::string_view in, const ParseLimits& li
       return parseFail(ParseErrc::TooManyHeaders, "too many headers", line);
     }
     valueStart = i;
-    HeaderField* h = headers_.append();  // capacity checked above
-    h->id = lookupHeader(name, nameHash);
-    h->name = name;
-    h->value = rtrimWs(in.substr(i, le.end - i));
-    h->raw = in.substr(pos, le.next - pos);
-    h->line = line;
+    headers_.emplace(lookupHeader(name, nameHash), name, rtrimWs(in.substr(i, le.end - i)),
+                     in.substr(pos, le.next - pos), line);  // capacity checked above
     pos = le.next;
   }
 

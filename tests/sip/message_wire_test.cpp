@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "sip/inline_vec.h"
 #include "sip/message.h"
 #include "sip/message_builder.h"
 
@@ -95,6 +96,35 @@ TEST(MessageWire, AnyEditFallsBackToTheFieldWriter) {
   const std::string other = cases()[4].in;
   ASSERT_TRUE(m.parse(other));
   EXPECT_EQ(std::string(m.wireRaw()), other);
+}
+
+// InlineVec keeps slots past size() unconstructed; elements that own memory (here
+// std::string, beyond the small-string buffer) must be built, copied and destroyed exactly
+// once (the ASan build checks the leaks and double frees).
+TEST(InlineVec, ConstructsCopiesAndDestroysOnlyItsElements) {
+  const std::string big(40, 'x');
+  InlineVec<std::string, 4> v;
+  EXPECT_TRUE(v.push(big + "1"));
+  EXPECT_TRUE(v.push(big + "3"));
+  EXPECT_TRUE(v.insert(1, big + "2"));
+  EXPECT_TRUE(v.insert(0, big + "0"));
+  EXPECT_FALSE(v.push("full"));
+  EXPECT_EQ(v.emplace("full"), nullptr);
+  ASSERT_EQ(v.size(), 4u);
+  for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(v[i], big + std::to_string(i));
+  InlineVec<std::string, 4> copy = v;
+  v.erase(1);
+  ASSERT_EQ(v.size(), 3u);
+  EXPECT_EQ(v[1], big + "2");
+  EXPECT_EQ(copy.size(), 4u);
+  EXPECT_EQ(copy[1], big + "1");
+  copy = v;
+  EXPECT_EQ(copy.size(), 3u);
+  EXPECT_EQ(copy.back(), big + "3");
+  v.clear();
+  EXPECT_TRUE(v.empty());
+  EXPECT_NE(v.emplace(big + "z"), nullptr);
+  EXPECT_EQ(v[0], big + "z");
 }
 
 }  // namespace
