@@ -11,19 +11,11 @@
 set -eu
 ua=$1 calls=${2:-20000} rate=${3:-1000} settle=${SETTLE:-34}
 here=$(cd "$(dirname "$0")" && pwd)
-command -v sipp >/dev/null || { echo "sipp_ua_load: sipp not installed"; exit 77; }
-tmp=$(mktemp -d)
+. "$here/../sip/sipp/sipp_lib.sh"  # scratch dir, start_ua (waits for PORT), cleanup on exit
+tmp=$TMP
 # shellcheck disable=SC2086
-${UA_WRAP:-} "$ua" --transport udp --ring 180 --duration $((calls / rate + settle + 120)) \
-  >"$tmp/ua.out" 2>"$tmp/ua.err" &
-pid=$!
-trap 'kill $pid 2>/dev/null || true; rm -rf "$tmp"' EXIT
-i=0
-while ! grep -q '^PORT ' "$tmp/ua.out" 2>/dev/null; do
-  i=$((i + 1)); [ $i -lt 400 ] || { echo "sipp_ua_load: UA did not start"; cat "$tmp/ua.err"; exit 1; }
-  sleep 0.05
-done
-port=$(sed -n 's/^PORT //p' "$tmp/ua.out")
+start_ua "$tmp/ua.out" ${UA_WRAP:-} "$ua" --transport udp --ring 180 --duration $((calls / rate + settle + 120))
+pid=$UA_PID port=$UA_PORT
 # utime+stime in clock ticks: fields 14 and 15 after the ")" that ends the command name.
 cpu() { sed 's/.*) //' "/proc/$pid/stat" | awk '{ print $12, $13 }'; }
 hz=$(getconf CLK_TCK)
