@@ -22,18 +22,27 @@ bool InProcessLink::End::mtpTransferRequest(const MtpTransfer& msg) {
     return true;  // accepted, then lost, as with real MTP
   }
   End* peer = &link->peerOf(*this);
-  auto deliver = [peer, msg] {
-    ++peer->delivered;
-    if (peer->user) peer->user->mtpTransfer(msg);
-  };
-  // Without latency a posted handler: no timer (a timer per message costs the real clock a
-  // timerfd re-arm each time the earliest deadline moves).
-  if (link->latency_ms_ == 0) {
-    link->timers_.post(std::move(deliver));
+  // Messages wait in a FIFO (its storage reused); the handler holds only the link, so no
+  // per-message heap copy of the 280-byte transfer. Without latency the handler is posted:
+  // a timer per message would make the real clock re-arm its timerfd each time.
+  link->queue_.push_back({peer, msg});
+  InProcessLink* l = link;
+  if (l->latency_ms_ == 0) {
+    l->timers_.post([l] { l->deliverOne(); });
   } else {
-    link->timers_.start(link->latency_ms_, std::move(deliver));
+    l->timers_.start(l->latency_ms_, [l] { l->deliverOne(); });
   }
   return true;
+}
+
+// Each handler delivers the oldest queued message: delivery is always in sending order, as
+// MTP guarantees per signalling link selection (Q.704 §2.2) — after a latency change too.
+void InProcessLink::deliverOne() {
+  if (queue_.empty()) return;
+  Pending p = std::move(queue_.front());
+  queue_.pop_front();
+  ++p.to->delivered;
+  if (p.to->user) p.to->user->mtpTransfer(p.msg);
 }
 
 void InProcessLink::pause(Side s) {

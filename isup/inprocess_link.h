@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 
 #include "isup/mtp_user.h"
@@ -57,8 +58,15 @@ class InProcessLink {
 
   TimerService& timers_;
   End a_, b_;
+  struct Pending {
+    End* to;
+    MtpTransfer msg;
+  };
+  void deliverOne();
+
   uint32_t latency_ms_ = 0;
   Tap tap_;
+  std::deque<Pending> queue_;
 };
 
 }  // namespace siptgw::isup

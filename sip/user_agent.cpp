@@ -801,7 +801,16 @@ void InviteSession::sendAck(Dialog& d, const Message& ok, bool sendBye) {
 
 void InviteSession::onInviteResponse(const Message& rsp) {
   const std::uint16_t code = rsp.statusCode();
-  if (code == 100) return;
+  if (code == 100) {  // §9.1: any provisional response, 100 included, lets a held CANCEL go
+    if (finalCode_ == 0 && state_ != SessionState::Terminated) {
+      gotProvisional_ = true;
+      if (cancelPending_ && !cancelSent_) {
+        cancelPending_ = false;
+        cancelSent_ = static_cast<bool>(ua_.layer_.sendCancel(inviteTxn_, cancelReason_));
+      }
+    }
+    return;
+  }
   if (rsp.has(HeaderId::Reason)) remoteReason_ = firstReason(rsp);
   const std::string_view tag = rsp.to() ? rsp.to()->tag : std::string_view{};
   // A 2xx once confirmed is a retransmission or another fork's: not news for the application.

@@ -215,27 +215,27 @@ TEST(GatewayCall, SipToIsupAnsweredAndReleasedFromSip) {
   EXPECT_EQ(h.gw->counters().failed[0], 0u);
 }
 
-// §7.2.4.1: REL cause 17 → 486 Busy Here, with Reason: Q.850;cause=17 (RFC 3326).
-TEST(GatewayCall, SipToIsupBusy) {
-  Harness h;
-  h.receive(h.invite("4930103555"));
-  h.clock.advance(50);
-  ASSERT_EQ(h.sip(486).size(), 1u);
-  EXPECT_NE(header(h.sip(486)[0]->bytes, "Reason").find("Q.850;cause=17"), std::string::npos)
-      << h.sip(486)[0]->bytes;
-  EXPECT_EQ(h.types(h.fromGw), (std::vector<T>{T::IAM, T::RLC}));
-  h.clock.advance(10);
-  EXPECT_EQ(h.gw->activeCalls(), 0u);
-  EXPECT_EQ(h.gw->counters().failed[0], 1u);
-}
-
-// §7.2.4.1: cause 1 (unallocated number) → 404.
-TEST(GatewayCall, SipToIsupUnallocated) {
-  Harness h;
-  h.receive(h.invite("4930104555"));
-  h.clock.advance(50);
-  ASSERT_EQ(h.sip(404).size(), 1u);
-  EXPECT_NE(header(h.sip(404)[0]->bytes, "Reason").find("cause=1"), std::string::npos);
+// §7.2.4.1: REL before any backward message → the final response of the cause table, with
+// Reason: Q.850;cause=N (RFC 3326); the call counts as failed.
+TEST(GatewayCall, SipToIsupRejectedByCause) {
+  struct Case {
+    std::string_view number;
+    uint16_t status;
+    std::string_view reason;
+  };
+  for (const Case& k : {Case{"4930103555", 486, "Q.850;cause=17;"},    // user busy
+                        Case{"4930104555", 404, "Q.850;cause=1;"}}) {  // unallocated number
+    Harness h;
+    h.receive(h.invite(k.number));
+    h.clock.advance(50);
+    ASSERT_EQ(h.sip(k.status).size(), 1u) << k.number;
+    const Sent* rsp = h.sip(k.status)[0];
+    EXPECT_NE(header(rsp->bytes, "Reason").find(k.reason), std::string::npos) << rsp->bytes;
+    EXPECT_EQ(h.types(h.fromGw), (std::vector<T>{T::IAM, T::RLC})) << k.number;
+    h.clock.advance(10);
+    EXPECT_EQ(h.gw->activeCalls(), 0u);
+    EXPECT_EQ(h.gw->counters().failed[0], 1u);
+  }
 }
 
 // §7.2.3: CANCEL → 200 + 487 on the INVITE, REL 16 towards ISUP.
@@ -481,6 +481,26 @@ TEST(GatewayRace, CircuitBlockedBeforeAnswer) {
   for (const Sent& s : h.net.sent)
     if (s.status() >= 300) ++finals;
   EXPECT_EQ(finals, 1u);
+  EXPECT_EQ(h.gw->activeCalls(), 0u);
+}
+
+// ISUP T9 against SIP Timer B: the SIP peer never answers our INVITE at all (not even 100):
+// Timer B (64·T1 = 32 s, RFC 3261 §17.1.1.2) fires first, 408 → REL with cause 102
+// (RFC 3398 §8.2.6.1: 408 → 102), long before the originating exchange's T9 (90 s).
+TEST(GatewayRace, TimerBBeforeT9) {
+  Harness h;
+  isup::OriginatingPlan plan;
+  plan.numbers = {"5551000"};
+  h.sim->originate(plan);
+  h.clock.advance(10);
+  ASSERT_EQ(h.sipRequests("INVITE").size(), 1u);
+  h.clock.advance(15000);  // T11: early ACM meanwhile
+  ASSERT_EQ(h.types(h.fromGw), (std::vector<T>{T::ACM}));
+  h.clock.advance(32000 - 15000);
+  ASSERT_EQ(h.types(h.fromGw), (std::vector<T>{T::ACM, T::REL}));
+  EXPECT_EQ(Harness::causeOf(h.fromGw[1]), 102);
+  EXPECT_GE(h.sipRequests("INVITE").size(), 6u);  // Timer A retransmissions
+  h.clock.advance(100);
   EXPECT_EQ(h.gw->activeCalls(), 0u);
 }
 

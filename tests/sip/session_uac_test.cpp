@@ -124,6 +124,23 @@ TEST(SessionUac, CancelHeldUntilProvisionalThen487) {  // §9.1
   EXPECT_EQ(h.ua.stats().cancelled, 1u);
 }
 
+// §9.1: "provisional response" includes 100 Trying: a peer that only ever sends 100 (it never
+// rings) must still be cancellable, and a CANCEL after its 100 goes out at once.
+TEST(SessionUac, CancelAfter100Trying) {
+  Uac h;
+  ASSERT_TRUE(h.s->cancel("Q.850;cause=19"));
+  EXPECT_EQ(h.sentWith("CANCEL").size(), 0u);
+  h.rx(100, "");
+  ASSERT_EQ(h.sentWith("CANCEL").size(), 1u);
+  h.rx(487, "b1");
+  EXPECT_EQ(h.endReason, EndReason::Cancelled);
+
+  Uac h2;
+  h2.rx(100, "");
+  ASSERT_TRUE(h2.s->cancel());
+  EXPECT_EQ(h2.sentWith("CANCEL").size(), 1u);
+}
+
 TEST(SessionUac, TwoHundredCrossingCancelIsAckedAndByed) {
   Uac h;
   h.rx(180, "b1");
