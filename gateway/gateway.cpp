@@ -30,6 +30,10 @@ mapping::Overrides toOverrides(const ProfileOverrides& o) {
   mapping::Overrides m;
   m.causeToStatus = o.causeToStatus;
   m.statusToCause = o.statusToCause;
+  m.countryCode = o.countryCode;
+  m.areaCode = o.areaCode;
+  m.nationalPrefix = o.nationalPrefix;
+  m.internationalPrefix = o.internationalPrefix;
   return m;
 }
 

@@ -493,8 +493,26 @@ class Reader {
         continue;
       }
       Node o = p.child(name);
-      o.allowOnly({"cause_to_status", "status_to_cause"});
+      o.allowOnly({"cause_to_status", "status_to_cause", "country_code", "area_code", "national_prefix",
+                   "international_prefix"});
       ProfileOverrides& ov = c_.profiles[name];
+      auto digits = [&o](std::string_view key, std::size_t maxLen) -> std::optional<std::string> {
+        if (!o.has(key)) return std::nullopt;
+        std::optional<std::string> v = o.string(key);
+        if (!v) return std::nullopt;
+        const bool ok = v->size() <= maxLen &&
+                        v->find_first_not_of("0123456789") == std::string::npos;
+        if (!ok) {
+          o.error("digits only, at most " + std::to_string(maxLen), key);
+          return std::nullopt;
+        }
+        return v;
+      };
+      ov.countryCode = digits("country_code", 3);
+      if (ov.countryCode && ov.countryCode->empty()) o.error("1 to 3 digits", "country_code");
+      ov.areaCode = digits("area_code", 8);
+      ov.nationalPrefix = digits("national_prefix", 4);
+      ov.internationalPrefix = digits("international_prefix", 4);
       if (o.has("cause_to_status"))
         for (auto [cause, status] :
              readIntMap(o.child("cause_to_status"), raw({"profiles", name, "cause_to_status"}), 1,

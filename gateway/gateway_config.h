@@ -184,6 +184,12 @@ bool isKnownProfile(std::string_view name);
 struct ProfileOverrides {
   std::map<uint8_t, uint16_t> causeToStatus;  // Q.850 cause (1..127) → SIP status (400..699)
   std::map<uint16_t, uint8_t> statusToCause;  // SIP status (400..699) → Q.850 cause (1..127)
+  // Number rules (RFC 3398 §12.1: national numbers become global "+CC…" numbers; §7.2.1.1:
+  // how unprefixed dialled digits are read). Digits only; absent: the profile's own.
+  std::optional<std::string> countryCode;          // 1..3 digits (E.164 country code)
+  std::optional<std::string> areaCode;             // prefixed to subscriber numbers
+  std::optional<std::string> nationalPrefix;       // trunk prefix, e.g. "0"
+  std::optional<std::string> internationalPrefix;  // e.g. "00"
 };
 
 // ---- Call, metrics, log ------------------------------------------------------------------

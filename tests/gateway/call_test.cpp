@@ -504,5 +504,22 @@ TEST(GatewayRace, TimerBBeforeT9) {
   EXPECT_EQ(h.gw->activeCalls(), 0u);
 }
 
+// RFC 3398 §12.1: with the home country code configured, national numbers from ISUP become
+// global numbers in the Request-URI, To and From/P-Asserted-Identity.
+TEST(GatewayCall, IsupToSipNationalNumbersBecomeGlobal) {
+  std::string yaml(kConfig);
+  yaml += "profiles:\n  rfc3398: {country_code: \"49\"}\n";
+  Harness h(yaml);
+  isup::OriginatingPlan plan;
+  plan.numbers = {"5551000"};
+  plan.calling = "2000123";
+  h.sim->originate(plan);
+  h.clock.advance(10);
+  ASSERT_EQ(h.sipRequests("INVITE").size(), 1u);
+  const std::string inv = h.sipRequests("INVITE")[0]->bytes;
+  EXPECT_EQ(inv.rfind("INVITE sip:+495551000@10.0.0.1;user=phone SIP/2.0\r\n", 0), 0u) << inv;
+  EXPECT_NE(header(inv, "From").find("+492000123"), std::string::npos) << inv;
+}
+
 }  // namespace
 }  // namespace siptgw::gateway

@@ -232,6 +232,8 @@ TEST(GatewayConfig, ProfilesAndTimers) {
                     "  3gpp-29163:\n"
                     "    cause_to_status: {17: 486, 34: 480}\n"
                     "    status_to_cause: {503: 41}\n"
+                    "    country_code: \"49\"\n"
+                    "    national_prefix: \"0\"\n"
                     "call: {t11_ms: 20000, sip_no_answer_ms: 0}\n";
   doc = replaceLine(doc, 7, "  point_code: 0.0.1\n  timers: {T7: 25000, T9: 120000}");
   auto c = parseGatewayConfig(doc, "g.yaml");
@@ -240,7 +242,14 @@ TEST(GatewayConfig, ProfilesAndTimers) {
   EXPECT_EQ(p.causeToStatus.at(17), 486);
   EXPECT_EQ(p.causeToStatus.at(34), 480);
   EXPECT_EQ(p.statusToCause.at(503), 41);
+  EXPECT_EQ(p.countryCode, "49");
+  EXPECT_EQ(p.nationalPrefix, "0");
+  EXPECT_FALSE(p.areaCode.has_value());
   EXPECT_EQ(c->isup.stack.timers.ms(isup::IsupTimer::T7), 25000u);
+  auto badCc = parseGatewayConfig(kBase + "profiles:\n  rfc3398:\n    country_code: \"49x\"\n", "g.yaml");
+  ASSERT_FALSE(badCc.ok());
+  EXPECT_NE(badCc.error().describe().find("profiles.rfc3398.country_code: digits only"), std::string::npos)
+      << badCc.error().describe();
   EXPECT_EQ(c->call.t11Ms, 20000u);
   EXPECT_EQ(c->call.sipNoAnswerMs, 0u);
 
