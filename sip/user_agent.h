@@ -438,6 +438,7 @@ class UserAgent final : public TransactionUser {
   std::unordered_map<SessionId, std::unique_ptr<InviteSession>> sessions_;
   std::unordered_map<TxnId, SessionId> txns_;
   std::unordered_map<std::string, SessionId> dialogs_;
+  std::string keyScratch_;  // dialog key of the message being looked up, storage reused
   std::mt19937_64 rng_;
   UaStats stats_;
 };
