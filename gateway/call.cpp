@@ -115,6 +115,9 @@ struct ChartBase : Call {
   uint64_t sdpId = 0, sdpVersion = 0;
   MediaChoice media;          // the codec in use
   std::string offer;          // O-chart: the INVITE's SDP offer (answered at 18x/200)
+  // `offer` parsed once (views into it; set together, never changed after): codec choice,
+  // the IAM's bearer and the answer all read it.
+  std::optional<sip::SessionDescription> offerSdp;
   Timer t11, noAnswer;
 
   std::string_view stateName() const override { return state; }
@@ -198,7 +201,8 @@ struct OChart : sc::state_machine<OChart, OIdle, StateAllocator<sc::none>>, Char
     if (auto c = gw_.isup().cicOf(cid)) cic = *c;  // a repeat attempt may have moved the call
     if (answerBody.empty() || answerCic != cic) {
       if (!answerBody.empty()) ++sdpVersion;
-      answerBody = buildAnswer(trunkRt().cfg->media, cic, offer, media, sdpId, sdpVersion);
+      answerBody = offerSdp ? buildAnswer(trunkRt().cfg->media, cic, *offerSdp, media, sdpId, sdpVersion)
+                            : buildAnswer(trunkRt().cfg->media, cic, offer, media, sdpId, sdpVersion);
       answerCic = cic;
     }
     return answerBody;
@@ -406,7 +410,11 @@ sc::result OIdle::react(const EvSipInvite& e) {
   }
   if (*body) {
     c.offer = std::string(**body);
-    MediaResult m = chooseMedia(c.offer, tr.cfg->media);
+    MediaResult m;
+    if (auto parsed = sip::parseSdp(c.offer)) {
+      c.offerSdp = std::move(*parsed);
+      m = chooseMedia(*c.offerSdp, tr.cfg->media);
+    }
     if (!m.choice) {
       const uint8_t cause = m.error == MediaError::NoAudio ? 65 : 88;
       c.refuse(488, cause, std::string(mediaErrorName(m.error)));
@@ -419,6 +427,7 @@ sc::result OIdle::react(const EvSipInvite& e) {
 
   mapping::SipToIsupOptions opt;
   opt.variant = c.variant();
+  opt.offer = c.offerSdp ? &*c.offerSdp : nullptr;
   opt.trustedPeer = e.trusted;
   opt.allowClearmode = std::find(tr.cfg->media.codecs.begin(), tr.cfg->media.codecs.end(),
                                  Codec::Clearmode) != tr.cfg->media.codecs.end();

@@ -132,8 +132,13 @@ Result<isup::Message, Rejection> iamFromInvite(const sip::Message& invite,
   auto body = sdpBody(invite);
   if (!body) return Unexpected(withContext(body.error(), "INVITE body"));
   if (*body) {
-    auto sdp = sip::parseSdp(**body);
-    if (!sdp) return Unexpected(reject(400, 95, "malformed SDP offer"));
+    std::optional<sip::SessionDescription> own;
+    const sip::SessionDescription* sdp = opts.offer;
+    if (!sdp) {
+      auto parsed = sip::parseSdp(**body);
+      if (!parsed) return Unexpected(reject(400, 95, "malformed SDP offer"));
+      sdp = &own.emplace(std::move(*parsed));
+    }
     auto b = bearerFromSdp(*sdp, opts.audio3k1);
     if (!b) return Unexpected(b.error());
     bearer = *b;
