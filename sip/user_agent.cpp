@@ -1157,9 +1157,11 @@ InviteSession* UserAgent::byTxn(TxnId t) {
   return it == txns_.end() ? nullptr : find(it->second);
 }
 
+// 15 hex digits (60 random bits; RFC 3261 §19.3 asks for at least 32) so that a tag and each
+// copy of it (session, dialog, Call-ID prefix) fit std::string's inline buffer.
 std::string UserAgent::newTag() {
-  char buf[20];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng_()));
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%015llx", static_cast<unsigned long long>(rng_() >> 4));
   return buf;
 }
 
