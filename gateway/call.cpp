@@ -2,7 +2,11 @@
 #include "gateway/call.h"
 
 #include <algorithm>
+#include <array>
+#include <cstddef>
+#include <new>
 #include <type_traits>
+#include <utility>
 
 #include <boost/mpl/list.hpp>
 #include <boost/statechart/custom_reaction.hpp>
@@ -46,6 +50,60 @@ void Call::logEvent(std::string_view what) const {
 
 namespace {
 
+// Storage for chart states. Boost.Statechart news and deletes a state object on every
+// transition (five or six per call); blocks come back here instead of going to malloc.
+// Free lists per 64-byte size class, one set per thread (the allocator must be stateless:
+// statechart default-constructs it); a list keeps at most kKeep blocks, so a burst of
+// calls does not pin memory for good.
+class StatePool {
+ public:
+  static constexpr std::size_t kGranule = 64, kClasses = 8, kKeep = 4096;
+  ~StatePool() {
+    for (Block*& head : free_) {
+      while (head) ::operator delete(std::exchange(head, head->next));
+    }
+  }
+  void* allocate(std::size_t bytes) {
+    const std::size_t c = classOf(bytes);
+    if (c >= kClasses) return ::operator new(bytes);
+    if (Block* b = free_[c]) {
+      free_[c] = b->next;
+      --count_[c];
+      return b;
+    }
+    return ::operator new((c + 1) * kGranule);
+  }
+  void deallocate(void* p, std::size_t bytes) noexcept {
+    const std::size_t c = classOf(bytes);
+    if (c >= kClasses || count_[c] >= kKeep) return ::operator delete(p);
+    free_[c] = ::new (p) Block{free_[c]};
+    ++count_[c];
+  }
+  static StatePool& local() {
+    thread_local StatePool pool;
+    return pool;
+  }
+
+ private:
+  struct Block {
+    Block* next;
+  };
+  static std::size_t classOf(std::size_t bytes) { return bytes == 0 ? 0 : (bytes - 1) / kGranule; }
+  std::array<Block*, kClasses> free_{};
+  std::array<std::size_t, kClasses> count_{};
+};
+
+template <class T>
+struct StateAllocator {
+  using value_type = T;
+  StateAllocator() = default;
+  template <class U>
+  StateAllocator(const StateAllocator<U>&) noexcept {}  // NOLINT: rebinding is implicit
+  T* allocate(std::size_t n) { return static_cast<T*>(StatePool::local().allocate(n * sizeof(T))); }
+  void deallocate(T* p, std::size_t n) noexcept { StatePool::local().deallocate(p, n * sizeof(T)); }
+  friend bool operator==(const StateAllocator&, const StateAllocator&) { return true; }
+};
+
 // Helpers shared by both charts -------------------------------------------------------------
 
 template <class Chart>
@@ -57,6 +115,9 @@ struct ChartBase : Call {
   uint64_t sdpId = 0, sdpVersion = 0;
   MediaChoice media;          // the codec in use
   std::string offer;          // O-chart: the INVITE's SDP offer (answered at 18x/200)
+  // `offer` parsed once (views into it; set together, never changed after): codec choice,
+  // the IAM's bearer and the answer all read it.
+  std::optional<sip::SessionDescription> offerSdp;
   Timer t11, noAnswer;
 
   std::string_view stateName() const override { return state; }
@@ -127,7 +188,7 @@ struct Named : sc::state<S, C, Inner> {
 // SIP-originated call: RFC 3398 §7.2 (INVITE → IAM)
 
 struct OIdle;
-struct OChart : sc::state_machine<OChart, OIdle>, ChartBase<OChart> {
+struct OChart : sc::state_machine<OChart, OIdle, StateAllocator<sc::none>>, ChartBase<OChart> {
   explicit OChart(Gateway& gw) : ChartBase<OChart>(gw, Direction::SipToIsup) {}
   using ChartBase<OChart>::unconsumed_event;
   void queue(const sc::event_base& e) { post_event(e); }
@@ -140,7 +201,8 @@ struct OChart : sc::state_machine<OChart, OIdle>, ChartBase<OChart> {
     if (auto c = gw_.isup().cicOf(cid)) cic = *c;  // a repeat attempt may have moved the call
     if (answerBody.empty() || answerCic != cic) {
       if (!answerBody.empty()) ++sdpVersion;
-      answerBody = buildAnswer(trunkRt().cfg->media, cic, offer, media, sdpId, sdpVersion);
+      answerBody = offerSdp ? buildAnswer(trunkRt().cfg->media, cic, *offerSdp, media, sdpId, sdpVersion)
+                            : buildAnswer(trunkRt().cfg->media, cic, offer, media, sdpId, sdpVersion);
       answerCic = cic;
     }
     return answerBody;
@@ -348,7 +410,11 @@ sc::result OIdle::react(const EvSipInvite& e) {
   }
   if (*body) {
     c.offer = std::string(**body);
-    MediaResult m = chooseMedia(c.offer, tr.cfg->media);
+    MediaResult m;
+    if (auto parsed = sip::parseSdp(c.offer)) {
+      c.offerSdp = std::move(*parsed);
+      m = chooseMedia(*c.offerSdp, tr.cfg->media);
+    }
     if (!m.choice) {
       const uint8_t cause = m.error == MediaError::NoAudio ? 65 : 88;
       c.refuse(488, cause, std::string(mediaErrorName(m.error)));
@@ -361,6 +427,7 @@ sc::result OIdle::react(const EvSipInvite& e) {
 
   mapping::SipToIsupOptions opt;
   opt.variant = c.variant();
+  opt.offer = c.offerSdp ? &*c.offerSdp : nullptr;
   opt.trustedPeer = e.trusted;
   opt.allowClearmode = std::find(tr.cfg->media.codecs.begin(), tr.cfg->media.codecs.end(),
                                  Codec::Clearmode) != tr.cfg->media.codecs.end();
@@ -399,7 +466,7 @@ sc::result OConnected::react(const EvSipFailure& e) { return oSipFailed(*this, e
 // ISUP-originated call: RFC 3398 §8.2 (IAM → INVITE)
 
 struct IIdle;
-struct IChart : sc::state_machine<IChart, IIdle>, ChartBase<IChart> {
+struct IChart : sc::state_machine<IChart, IIdle, StateAllocator<sc::none>>, ChartBase<IChart> {
   explicit IChart(Gateway& gw) : ChartBase<IChart>(gw, Direction::IsupToSip) {}
   using ChartBase<IChart>::unconsumed_event;
   void queue(const sc::event_base& e) { post_event(e); }

@@ -107,12 +107,17 @@ std::string_view mediaErrorName(MediaError e) {
 }
 
 MediaResult chooseMedia(std::string_view offerSdp, const MediaRule& rule, const std::vector<Codec>& allowed) {
-  MediaResult res;
   auto sdp = sip::parseSdp(offerSdp);
-  if (!sdp) return res;
+  if (!sdp) return MediaResult{};
+  return chooseMedia(*sdp, rule, allowed);
+}
+
+MediaResult chooseMedia(const sip::SessionDescription& offer, const MediaRule& rule,
+                        const std::vector<Codec>& allowed) {
+  MediaResult res;
   bool sawAudio = false;
-  for (std::size_t i = 0; i < sdp->media.size(); ++i) {
-    const sip::SdpMedia& m = sdp->media[i];
+  for (std::size_t i = 0; i < offer.media.size(); ++i) {
+    const sip::SdpMedia& m = offer.media[i];
     auto ml = m.mediaLine();
     if (!ml || ml->media != "audio" || ml->port == 0 || ml->proto != "RTP/AVP") continue;
     sawAudio = true;
@@ -132,7 +137,7 @@ MediaResult chooseMedia(std::string_view offerSdp, const MediaRule& rule, const 
       ch.media_index = i;
       ch.remote_port = ml->port;
       auto conn = m.connection();
-      if (!conn) conn = sdp->connection();
+      if (!conn) conn = offer.connection();
       if (conn) ch.remote_address = std::string(conn->address);
       res.choice = std::move(ch);
       return res;
@@ -162,13 +167,20 @@ std::string buildOffer(const MediaRule& rule, uint16_t cic, const std::vector<Co
 
 std::string buildAnswer(const MediaRule& rule, uint16_t cic, std::string_view offerSdp,
                         const MediaChoice& choice, uint64_t sessionId, uint64_t version) {
+  auto sdp = sip::parseSdp(offerSdp);
+  if (sdp) return buildAnswer(rule, cic, *sdp, choice, sessionId, version);
+  std::string out;
+  appendSessionPart(out, rule, sessionId, version);
+  return out;
+}
+
+std::string buildAnswer(const MediaRule& rule, uint16_t cic, const sip::SessionDescription& offer,
+                        const MediaChoice& choice, uint64_t sessionId, uint64_t version) {
   std::string out;
   out.reserve(256);
   appendSessionPart(out, rule, sessionId, version);
-  auto sdp = sip::parseSdp(offerSdp);
-  if (!sdp) return out;
-  for (std::size_t i = 0; i < sdp->media.size(); ++i) {
-    auto ml = sdp->media[i].mediaLine();
+  for (std::size_t i = 0; i < offer.media.size(); ++i) {
+    auto ml = offer.media[i].mediaLine();
     if (i != choice.media_index || !ml) {  // RFC 3264 §6: refuse with port 0, same formats
       out.append("m=").append(ml ? ml->media : "audio").append(" 0 ");
       out.append(ml ? ml->proto : "RTP/AVP").append(" ").append(ml ? ml->formats : "0").append("\r\n");
@@ -180,7 +192,7 @@ std::string buildAnswer(const MediaRule& rule, uint16_t cic, std::string_view of
     appendU(out, choice.payload_type);
     out += "\r\n";
     appendRtpmap(out, choice.codec, choice.payload_type);
-    out.append("a=").append(answerDirection(sdp->direction(i))).append("\r\n");
+    out.append("a=").append(answerDirection(offer.direction(i))).append("\r\n");
   }
   return out;
 }

@@ -53,12 +53,18 @@ struct MediaResult {
 // CLEARMODE when the IAM asked for 64 kbit/s unrestricted); empty = the rule's codecs.
 MediaResult chooseMedia(std::string_view offerSdp, const MediaRule& rule,
                         const std::vector<Codec>& allowed = {});
+// The same for an offer the caller has parsed already (the INVITE's SDP is parsed once per
+// call and kept with the call).
+MediaResult chooseMedia(const sip::SessionDescription& offer, const MediaRule& rule,
+                        const std::vector<Codec>& allowed = {});
 
 // Our SDP for a circuit: an offer listing `codecs` (in order), or an answer with `choice`.
 // `sessionId`/`version` go into o= (RFC 4566 §5.2); the version must grow on each change.
 std::string buildOffer(const MediaRule& rule, uint16_t cic, const std::vector<Codec>& codecs,
                        uint64_t sessionId, uint64_t version);
 std::string buildAnswer(const MediaRule& rule, uint16_t cic, std::string_view offerSdp,
+                        const MediaChoice& choice, uint64_t sessionId, uint64_t version);
+std::string buildAnswer(const MediaRule& rule, uint16_t cic, const sip::SessionDescription& offer,
                         const MediaChoice& choice, uint64_t sessionId, uint64_t version);
 
 }  // namespace siptgw::gateway

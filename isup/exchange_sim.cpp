@@ -51,6 +51,19 @@ const TerminatingRule* ExchangeSimulator::match(std::string_view digits) const {
   return best;
 }
 
+namespace {
+
+// Stable sort by time for a call's few steps: insertion sort, no temporary buffer
+// (std::stable_sort allocates one).
+template <class It>
+void sortSteps(It first, It last) {
+  for (It i = first; i != last; ++i) {
+    for (It j = i; j != first && j->at < (j - 1)->at; --j) std::iter_swap(j, j - 1);
+  }
+}
+
+}  // namespace
+
 void ExchangeSimulator::onIncomingSetup(CallId id, const Message& iam, bool overlap) {
   ++counters_.incoming;
   const auto* cdpn = iam.get<Number>(ParamCode::CalledPartyNumber);
@@ -93,7 +106,7 @@ void ExchangeSimulator::startTerminating(SimCall& c) {
   if (r.release_after_ms >= 0)
     c.steps.push_back({now + static_cast<uint64_t>(r.release_after_ms), Act::Rel, r.release_cause, r.release_location});
   c.hold_ms = r.hold_ms;
-  std::stable_sort(c.steps.begin(), c.steps.end(), [](const Step& a, const Step& b) { return a.at < b.at; });
+  sortSteps(c.steps.begin(), c.steps.end());
   schedule(c);
 }
 
@@ -150,8 +163,7 @@ void ExchangeSimulator::runStep(CallId id) {
       if (ok && c.hold_ms >= 0) {
         c.steps.insert(c.steps.begin() + static_cast<std::ptrdiff_t>(c.next),
                        Step{timers_.nowMs() + static_cast<uint64_t>(c.hold_ms), Act::Rel, 16, 0});
-        std::stable_sort(c.steps.begin() + static_cast<std::ptrdiff_t>(c.next), c.steps.end(),
-                         [](const Step& a, const Step& b) { return a.at < b.at; });
+        sortSteps(c.steps.begin() + static_cast<std::ptrdiff_t>(c.next), c.steps.end());
       }
       break;
     }
@@ -204,7 +216,7 @@ void ExchangeSimulator::placeNext() {
       for (std::size_t i = plan_.overlap_initial; i < number.size(); ++i)
         c->steps.push_back({now + plan_.sam_interval_ms * (i - plan_.overlap_initial + 1), Act::Sam,
                             static_cast<uint8_t>(number[i]), 0});
-    std::stable_sort(c->steps.begin(), c->steps.end(), [](const Step& a, const Step& b) { return a.at < b.at; });
+    sortSteps(c->steps.begin(), c->steps.end());
     SimCall& ref = *c;
     calls_.emplace(ref.id, std::move(c));
     schedule(ref);

@@ -19,6 +19,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 #include "isup/isup_stack.h"
 
 namespace siptgw::isup {
@@ -117,7 +119,9 @@ class ExchangeSimulator final : public IsupUser {
     std::size_t digits = 0;
     int32_t hold_ms = -1;
     bool started = false;
-    std::vector<Step> steps;  // sorted by `at`
+    // Sorted by `at`; inline room for a usual call (ACM, CPGs, ANM, REL) so a simulated call
+    // does not allocate for its script.
+    boost::container::small_vector<Step, 4> steps;
     std::size_t next = 0;
     Timer timer;
   };

@@ -25,7 +25,7 @@ bool InProcessLink::End::mtpTransferRequest(const MtpTransfer& msg) {
   // Messages wait in a FIFO (its storage reused); the handler holds only the link, so no
   // per-message heap copy of the 280-byte transfer. Without latency the handler is posted:
   // a timer per message would make the real clock re-arm its timerfd each time.
-  link->queue_.push_back({peer, msg});
+  link->enqueue(peer, msg);
   InProcessLink* l = link;
   if (l->latency_ms_ == 0) {
     l->timers_.post([l] { l->deliverOne(); });
@@ -37,10 +37,24 @@ bool InProcessLink::End::mtpTransferRequest(const MtpTransfer& msg) {
 
 // Each handler delivers the oldest queued message: delivery is always in sending order, as
 // MTP guarantees per signalling link selection (Q.704 §2.2) — after a latency change too.
+void InProcessLink::enqueue(End* to, const MtpTransfer& msg) {
+  if (count_ == ring_.size()) {  // full: unroll into a larger ring, oldest first
+    std::vector<Pending> bigger;
+    bigger.reserve(ring_.empty() ? 16 : ring_.size() * 2);
+    for (std::size_t i = 0; i < count_; ++i) bigger.push_back(std::move(ring_[(head_ + i) % ring_.size()]));
+    bigger.resize(bigger.capacity(), Pending{nullptr, {}});
+    ring_ = std::move(bigger);
+    head_ = 0;
+  }
+  ring_[(head_ + count_) % ring_.size()] = Pending{to, msg};
+  ++count_;
+}
+
 void InProcessLink::deliverOne() {
-  if (queue_.empty()) return;
-  Pending p = std::move(queue_.front());
-  queue_.pop_front();
+  if (count_ == 0) return;
+  Pending p = std::move(ring_[head_]);
+  head_ = (head_ + 1) % ring_.size();
+  --count_;
   ++p.to->delivered;
   if (p.to->user) p.to->user->mtpTransfer(p.msg);
 }

@@ -6,8 +6,8 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <functional>
+#include <vector>
 
 #include "isup/mtp_user.h"
 #include "config/timer_service.h"
@@ -66,7 +66,11 @@ class InProcessLink {
 
   uint32_t latency_ms_ = 0;
   Tap tap_;
-  std::deque<Pending> queue_;
+  // FIFO as a ring over a vector that only grows: std::deque puts one 288-byte Pending per
+  // node, so every push allocated and every pop freed.
+  std::vector<Pending> ring_;
+  std::size_t head_ = 0, count_ = 0;
+  void enqueue(End* to, const MtpTransfer& msg);
 };
 
 }  // namespace siptgw::isup

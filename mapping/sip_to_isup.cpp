@@ -86,12 +86,10 @@ Rejection withContext(Rejection r, std::string_view where) {
   return r;
 }
 
-}  // namespace
-
-std::optional<isup::Number> callingNumberFromInvite(const sip::Message& invite,
-                                                    const SipToIsupOptions& opts,
-                                                    const Profile& profile) {
-  auto caller = callerOf(invite, opts.trustedPeer, profile.numbers);
+// The calling party number for an identity callerOf found (iamFromInvite needs the identity
+// for the category too, so it is looked up once).
+std::optional<isup::Number> callingNumberOf(const std::optional<Caller>& caller,
+                                            const sip::Message& invite, const SipToIsupOptions& opts) {
   if (!caller) return std::nullopt;
   isup::Number n;
   n.nature_of_address = caller->number.noa;
@@ -106,6 +104,14 @@ std::optional<isup::Number> callingNumberFromInvite(const sip::Message& invite,
                                                       : kUserProvidedVerified;
   if (!setDigits(n, caller->number.digits)) return std::nullopt;
   return n;
+}
+
+}  // namespace
+
+std::optional<isup::Number> callingNumberFromInvite(const sip::Message& invite,
+                                                    const SipToIsupOptions& opts,
+                                                    const Profile& profile) {
+  return callingNumberOf(callerOf(invite, opts.trustedPeer, profile.numbers), invite, opts);
 }
 
 uint8_t hopCounterForMaxForwards(uint32_t maxForwards, const Profile& profile) {
@@ -132,8 +138,13 @@ Result<isup::Message, Rejection> iamFromInvite(const sip::Message& invite,
   auto body = sdpBody(invite);
   if (!body) return Unexpected(withContext(body.error(), "INVITE body"));
   if (*body) {
-    auto sdp = sip::parseSdp(**body);
-    if (!sdp) return Unexpected(reject(400, 95, "malformed SDP offer"));
+    std::optional<sip::SessionDescription> own;
+    const sip::SessionDescription* sdp = opts.offer;
+    if (!sdp) {
+      auto parsed = sip::parseSdp(**body);
+      if (!parsed) return Unexpected(reject(400, 95, "malformed SDP offer"));
+      sdp = &own.emplace(std::move(*parsed));
+    }
     auto b = bearerFromSdp(*sdp, opts.audio3k1);
     if (!b) return Unexpected(b.error());
     bearer = *b;
@@ -180,7 +191,7 @@ Result<isup::Message, Rejection> iamFromInvite(const sip::Message& invite,
     iam.set(ParamCode::TransmissionMediumRequirement, isup::Octet{tmrFor(bearer.bearer)});
   iam.set(ParamCode::UserServiceInformation, usiFor(bearer.bearer, bearer.aLaw));
 
-  if (auto cgpn = callingNumberFromInvite(invite, opts, profile))
+  if (auto cgpn = callingNumberOf(caller, invite, opts))
     iam.set(ParamCode::CallingPartyNumber, *cgpn);
 
   // §7.2.1.1: To's number differs from the Request-URI's → original called number.

@@ -13,11 +13,15 @@
 #include "mapping/profile.h"
 #include "mapping/rejection.h"
 #include "sip/message.h"
+#include "sip/sdp.h"
 
 namespace siptgw::mapping {
 
 struct SipToIsupOptions {
   isup::Variant variant = isup::Variant::Itu;
+  // The INVITE's SDP offer when the caller has parsed it already (the bearer is read from
+  // it instead of parsing the body again); null: the body is parsed here.
+  const sip::SessionDescription* offer = nullptr;
   uint16_t cic = 0;
   // RFC 3325 §5: the peer is in our trust domain, so P-Asserted-Identity is believed and
   // becomes the calling party number (screening "network provided"). Untrusted peers'

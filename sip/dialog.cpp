@@ -14,21 +14,45 @@ std::string_view toString(DialogState s) {
   return "?";
 }
 
+void dialogKeyInto(std::string& out, std::string_view callId, std::string_view localTag,
+                   std::string_view remoteTag) {
+  out.clear();
+  out.reserve(callId.size() + localTag.size() + remoteTag.size() + 2);
+  out.append(callId).append(1, '\n').append(localTag).append(1, '\n').append(remoteTag);
+}
+
+void dialogKeyOfRequestInto(std::string& out, const Message& req) {
+  if (!req.callId() || !req.from() || !req.to()) return out.clear();
+  dialogKeyInto(out, *req.callId(), req.to()->tag, req.from()->tag);
+}
+
+void dialogKeyOfResponseInto(std::string& out, const Message& rsp) {
+  if (!rsp.callId() || !rsp.from() || !rsp.to()) return out.clear();
+  dialogKeyInto(out, *rsp.callId(), rsp.from()->tag, rsp.to()->tag);
+}
+
 std::string dialogKey(std::string_view callId, std::string_view localTag, std::string_view remoteTag) {
   std::string k;
-  k.reserve(callId.size() + localTag.size() + remoteTag.size() + 2);
-  k.append(callId).append(1, '\n').append(localTag).append(1, '\n').append(remoteTag);
+  dialogKeyInto(k, callId, localTag, remoteTag);
   return k;
 }
 
 std::string dialogKeyOfRequest(const Message& req) {
-  if (!req.callId() || !req.from() || !req.to()) return {};
-  return dialogKey(*req.callId(), req.to()->tag, req.from()->tag);
+  std::string k;
+  dialogKeyOfRequestInto(k, req);
+  return k;
 }
 
 std::string dialogKeyOfResponse(const Message& rsp) {
-  if (!rsp.callId() || !rsp.from() || !rsp.to()) return {};
-  return dialogKey(*rsp.callId(), rsp.from()->tag, rsp.to()->tag);
+  std::string k;
+  dialogKeyOfResponseInto(k, rsp);
+  return k;
+}
+
+bool Dialog::hasKey(std::string_view k) const {
+  const std::size_t c = callId_.size(), l = localTag_.size();
+  return k.size() == c + l + remoteTag_.size() + 2 && k.substr(0, c) == callId_ && k[c] == '\n' &&
+         k.substr(c + 1, l) == localTag_ && k[c + 1 + l] == '\n' && k.substr(c + l + 2) == remoteTag_;
 }
 
 std::optional<Destination> destinationForUri(const Uri& uri, TransportType fallback) {

@@ -35,6 +35,12 @@ std::string dialogKey(std::string_view callId, std::string_view localTag, std::s
 std::string dialogKeyOfRequest(const Message& req);
 // The dialog a received response belongs to (§12.2.1.2: From tag ours, To tag theirs).
 std::string dialogKeyOfResponse(const Message& rsp);
+// The same keys written into `out`, reusing its storage: table lookups per received
+// request then build no string on the heap. `out` is cleared when a header is missing.
+void dialogKeyInto(std::string& out, std::string_view callId, std::string_view localTag,
+                   std::string_view remoteTag);
+void dialogKeyOfRequestInto(std::string& out, const Message& req);
+void dialogKeyOfResponseInto(std::string& out, const Message& rsp);
 
 // Where a request for `uri` goes (§8.1.2 with IP literals only, RFC 3263 not implemented):
 // host, port (default by transport), transport parameter overriding `fallback`.
@@ -76,6 +82,7 @@ class Dialog {
   const std::string& localTag() const { return localTag_; }
   const std::string& remoteTag() const { return remoteTag_; }
   std::string key() const { return dialogKey(callId_, localTag_, remoteTag_); }
+  bool hasKey(std::string_view key) const;  // key() == key, without building key()
   std::uint32_t localSeq() const { return localSeq_; }
   std::optional<std::uint32_t> remoteSeq() const { return remoteSeq_; }
   const std::string& remoteTarget() const { return remoteTarget_; }

@@ -73,7 +73,7 @@ std::optional<SdpDirection> directionOf(std::string_view attr) {
   return std::nullopt;
 }
 
-std::optional<std::string_view> findAttr(const std::vector<SdpLine>& lines, std::string_view name) {
+std::optional<std::string_view> findAttr(const SdpLines& lines, std::string_view name) {
   for (const SdpLine& l : lines) {
     if (l.type == 'a' && l.attrName() == name) return l.attrValue();
   }
@@ -399,7 +399,7 @@ void serialize(const SessionDescription& sdp, std::string& out) {
 }
 
 bool operator==(const SessionDescription& a, const SessionDescription& b) {
-  auto same = [](const std::vector<SdpLine>& x, const std::vector<SdpLine>& y) {
+  auto same = [](const SdpLines& x, const SdpLines& y) {
     if (x.size() != y.size()) return false;
     for (std::size_t i = 0; i < x.size(); ++i) {
       if (x[i].type != y[i].type || x[i].value != y[i].value || x[i].eol != y[i].eol) return false;

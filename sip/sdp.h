@@ -3,8 +3,9 @@
 // for byte (line endings are kept per line). Typed views parse the lines the gateway uses:
 // o, c, t, b, m, a=rtpmap, a=fmtp, a=ptime, the direction attributes (RFC 4566 §6), and the
 // precondition attributes a=curr / a=des / a=conf of RFC 3312 §5 (as updated by RFC 4032).
-// The body must outlive the SessionDescription. Lines are kept in std::vector: SDP is parsed
-// only when a call's media is negotiated, not on every SIP message.
+// The body must outlive the SessionDescription. Lines are kept in small vectors whose inline
+// capacity holds a usual offer or answer (a handful of session lines, one or two m= sections
+// of a few lines each), so parsing one allocates nothing; longer bodies spill to the heap.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +13,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <boost/container/small_vector.hpp>
 
 #include "config/result.h"
 #include "sip/parse_error.h"
@@ -27,6 +30,10 @@ struct SdpLine {
   std::string_view attrName() const;
   std::string_view attrValue() const;
 };
+
+// Inline capacities: v o s c t plus a few a= fit the session part; m=, rtpmap/fmtp for two
+// or three codecs, ptime and a direction fit a section.
+using SdpLines = boost::container::small_vector<SdpLine, 8>;
 
 struct SdpOrigin {  // o= (RFC 4566 §5.2)
   std::string_view username, sessId, sessVersion, netType, addrType, address;
@@ -73,7 +80,7 @@ struct SdpPrecondition {
 };
 
 struct SdpMedia {
-  std::vector<SdpLine> lines;  // lines[0] is the m= line
+  SdpLines lines;  // lines[0] is the m= line
 
   Result<SdpMediaLine, ParseError> mediaLine() const;
   std::optional<SdpConnection> connection() const;  // media-level c=, if any
@@ -89,8 +96,8 @@ struct SdpMedia {
 
 class SessionDescription {
  public:
-  std::vector<SdpLine> sessionLines;  // v= first
-  std::vector<SdpMedia> media;
+  SdpLines sessionLines;  // v= first
+  boost::container::small_vector<SdpMedia, 2> media;
 
   // Building: values are views the caller keeps alive; lines end with CRLF.
   SessionDescription& add(char type, std::string_view value);  // to the last section

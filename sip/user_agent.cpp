@@ -1100,11 +1100,12 @@ void InviteSession::onReInvite(Transaction& t, const Message& req) {
 }
 
 void InviteSession::onRequestInDialog(Transaction& t, const Message& req) {
-  const std::string key = dialogKeyOfRequest(req);
+  std::string& key = ua_.keyScratch_;
+  dialogKeyOfRequestInto(key, req);
   Dialog* d = nullptr;
-  if (dialog_ && dialog_->key() == key) d = &*dialog_;
+  if (dialog_ && dialog_->hasKey(key)) d = &*dialog_;
   for (Dialog& e : early_) {
-    if (d == nullptr && e.key() == key) d = &e;
+    if (d == nullptr && e.hasKey(key)) d = &e;
   }
   if (d == nullptr || state_ == SessionState::Terminated) {
     ++ua_.stats_.responses481;
@@ -1165,9 +1166,11 @@ InviteSession* UserAgent::byTxn(TxnId t) {
   return it == txns_.end() ? nullptr : find(it->second);
 }
 
+// 15 hex digits (60 random bits; RFC 3261 §19.3 asks for at least 32) so that a tag and each
+// copy of it (session, dialog, Call-ID prefix) fit std::string's inline buffer.
 std::string UserAgent::newTag() {
-  char buf[20];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng_()));
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%015llx", static_cast<unsigned long long>(rng_() >> 4));
   return buf;
 }
 
@@ -1349,7 +1352,8 @@ void UserAgent::onRequest(Transaction& t, const Message& req) {
     }
     return respond(t, req, 405, "Method Not Allowed", "Allow: " + std::string(kAllow) + "\r\n");
   }
-  auto it = dialogs_.find(dialogKeyOfRequest(req));
+  dialogKeyOfRequestInto(keyScratch_, req);
+  auto it = dialogs_.find(keyScratch_);
   InviteSession* s = it == dialogs_.end() ? nullptr : find(it->second);
   if (s == nullptr) {  // §12.2.2
     ++stats_.responses481;
@@ -1360,7 +1364,8 @@ void UserAgent::onRequest(Transaction& t, const Message& req) {
 }
 
 void UserAgent::onAck(const Message& ack, const Source&) {
-  auto it = dialogs_.find(dialogKeyOfRequest(ack));
+  dialogKeyOfRequestInto(keyScratch_, ack);
+  auto it = dialogs_.find(keyScratch_);
   if (it == dialogs_.end()) return;
   if (InviteSession* s = find(it->second)) s->onAck(ack);
 }
@@ -1383,7 +1388,8 @@ void UserAgent::onResponse(Transaction& t, const Message& rsp) {
 void UserAgent::onStrayResponse(const Message& rsp, const Source&) {
   // §13.2.2.4: a 2xx retransmission after the INVITE transaction is gone: ACK again.
   if (rsp.statusCode() < 200 || rsp.statusCode() >= 300 || !rsp.cseq() || rsp.cseq()->method != "INVITE") return;
-  auto it = dialogs_.find(dialogKeyOfResponse(rsp));
+  dialogKeyOfResponseInto(keyScratch_, rsp);
+  auto it = dialogs_.find(keyScratch_);
   if (it == dialogs_.end()) return;
   InviteSession* s = find(it->second);
   if (s == nullptr || s->ack_.empty() || rsp.cseq()->number != s->ackCSeq_) return;

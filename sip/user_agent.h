@@ -47,8 +47,8 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <functional>
+#include <list>
 #include <memory>
 #include <optional>
 #include <random>
@@ -56,6 +56,8 @@
 #include <string_view>
 #include <unordered_map>
 #include <vector>
+
+#include <boost/container/small_vector.hpp>
 
 #include "config/timer_service.h"
 #include "sip/dialog.h"
@@ -324,7 +326,7 @@ class InviteSession {
     std::uint16_t code;
     std::string reason, sdp, ctype;
   };
-  std::deque<Queued> relQueue_;
+  std::list<Queued> relQueue_;  // a list: an empty std::deque allocates, one per session
   bool answerDeferred_ = false;
   std::string answerBody_, answerCtype_;  // answer(): the full body when not plain SDP
   std::string deferredSdp_;
@@ -376,8 +378,10 @@ class InviteSession {
   std::string updateSdp_;
   Timer retryTimer_;
 
-  std::vector<std::string> keys_;  // dialog keys registered for this session
-  std::vector<TxnId> txnIds_;
+  // Registered dialog keys and transactions; inline room for a usual call (one dialog;
+  // INVITE, BYE and a few more transactions) so a session's bookkeeping does not allocate.
+  boost::container::small_vector<std::string, 1> keys_;
+  boost::container::small_vector<TxnId, 4> txnIds_;
 };
 
 class UserAgent final : public TransactionUser {
@@ -438,6 +442,7 @@ class UserAgent final : public TransactionUser {
   std::unordered_map<SessionId, std::unique_ptr<InviteSession>> sessions_;
   std::unordered_map<TxnId, SessionId> txns_;
   std::unordered_map<std::string, SessionId> dialogs_;
+  std::string keyScratch_;  // dialog key of the message being looked up, storage reused
   std::mt19937_64 rng_;
   UaStats stats_;
 };

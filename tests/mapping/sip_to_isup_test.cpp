@@ -179,6 +179,22 @@ TEST_F(SipToIsup, BearerFromSdp) {
   EXPECT_EQ(bad.error().cause, 65);
 }
 
+// The caller's already parsed offer is what the bearer comes from (the body is not parsed
+// again): a clearmode offer passed in gives 64 kbit/s unrestricted for a PCMA body.
+TEST_F(SipToIsup, BearerFromTheOfferTheCallerParsed) {
+  const std::string_view clearmode =
+      "v=0\r\no=- 1 1 IN IP4 192.0.2.10\r\ns=-\r\nc=IN IP4 192.0.2.10\r\nt=0 0\r\n"
+      "m=audio 4000 RTP/AVP 97\r\na=rtpmap:97 CLEARMODE/8000\r\n";
+  auto offer = sip::parseSdp(clearmode);
+  ASSERT_TRUE(offer);
+  opts.offer = &*offer;
+  isup::Message iam = mapWire(test::invite("tel:+4930123456", test::basicHeaders()));
+  EXPECT_EQ(iam.get<isup::Octet>(ParamCode::TransmissionMediumRequirement)->value, 2);
+  opts.offer = nullptr;
+  iam = mapWire(test::invite("tel:+4930123456", test::basicHeaders()));
+  EXPECT_EQ(iam.get<isup::Octet>(ParamCode::TransmissionMediumRequirement)->value, 0);
+}
+
 TEST_F(SipToIsup, LateOfferIsSpeech) {
   isup::Message iam = mapWire(test::invite("tel:+4930123456", test::basicHeaders(), ""));
   EXPECT_EQ(iam.get<isup::Octet>(ParamCode::TransmissionMediumRequirement)->value, 0);
