@@ -2,7 +2,23 @@
 // an offer parsed once by the caller (the call keeps the INVITE's SDP parsed): same results.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
 #include "gateway/media.h"
+
+namespace {
+std::atomic<std::size_t> gAllocations{0};
+}  // namespace
+
+void* operator new(std::size_t n) {
+  gAllocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace siptgw::gateway {
 namespace {
@@ -51,6 +67,18 @@ TEST(Media, AnswerFromParsedOfferMatchesAnswerFromText) {
   EXPECT_NE(fromParsed.find("m=video 0 RTP/AVP 96\r\n"), std::string::npos) << fromParsed;
   EXPECT_NE(fromParsed.find("m=audio 30004 RTP/AVP 0\r\n"), std::string::npos) << fromParsed;
   EXPECT_NE(fromParsed.find("a=sendonly\r\n"), std::string::npos) << fromParsed;
+}
+
+// A usual offer (five session lines, two sections of a few lines) fits the SDP types'
+// inline capacity: parsing it, as the call path does once per call, allocates nothing.
+TEST(Media, ParsingAUsualOfferIsHeapFree) {
+  const std::size_t before = gAllocations.load();
+  auto parsed = sip::parseSdp(kOffer);
+  const std::size_t after = gAllocations.load();
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->media.size(), 2u);
+  EXPECT_EQ(parsed->media[1].lines.size(), 5u);
+  EXPECT_EQ(after - before, 0u);
 }
 
 TEST(Media, MalformedOfferTextGivesNoChoice) {
