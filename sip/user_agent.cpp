@@ -256,8 +256,15 @@ void InviteSession::sendAnswerNow() {
     ctype = answerCtype_;
   }
   ok2xx_.clear();
-  buildResponse(ok2xx_, 200, "OK", recvInfoHeader() + (seInterval_ != 0 ? timerResponseHeaders() : std::string()),
-                body, ctype);
+  std::string extra = recvInfoHeader();
+  if (seInterval_ != 0) {
+    if (extra.empty()) {
+      extra = timerResponseHeaders();  // moved in, not copied
+    } else {
+      extra += timerResponseHeaders();
+    }
+  }
+  buildResponse(ok2xx_, 200, "OK", extra, body, ctype);
   finalCode_ = 200;
   if (!ua_.layer_.respond(inviteTxn_, ok2xx_)) {
     end(EndReason::TransportError, 503);
@@ -655,8 +662,11 @@ std::string InviteSession::timerRequestHeaders() const {
 }
 
 std::string InviteSession::timerResponseHeaders() const {
-  std::string h = "Session-Expires: " + u32(seInterval_) + (seWeRefresh_ ? ";refresher=uas" : ";refresher=uac") + "\r\n";
-  if (peerTimer_) h += "Require: timer\r\n";  // §9
+  std::string h;
+  h.reserve(64);  // one allocation, not one per concatenation
+  h.append("Session-Expires: ").append(u32(seInterval_));
+  h.append(seWeRefresh_ ? ";refresher=uas\r\n" : ";refresher=uac\r\n");
+  if (peerTimer_) h.append("Require: timer\r\n");  // §9
   return h;
 }
 

@@ -53,6 +53,25 @@ TEST(Media, AnswerFromParsedOfferMatchesAnswerFromText) {
   EXPECT_NE(fromParsed.find("a=sendonly\r\n"), std::string::npos) << fromParsed;
 }
 
+// A usual offer (five session lines, two sections of a few lines) fits the SDP types'
+// inline capacity: every line list of the parsed description lies inside the object itself,
+// so the parse that the call path does once per call puts nothing on the heap for them.
+TEST(Media, AUsualOfferIsHeldInline) {
+  auto parsed = sip::parseSdp(kOffer);
+  ASSERT_TRUE(parsed);
+  ASSERT_EQ(parsed->media.size(), 2u);
+  EXPECT_EQ(parsed->media[1].lines.size(), 5u);
+  const auto* lo = reinterpret_cast<const char*>(&*parsed);
+  const auto* hi = lo + sizeof(sip::SessionDescription);
+  auto inside = [&](const void* p) {
+    const auto* c = static_cast<const char*>(p);
+    return c >= lo && c < hi;
+  };
+  EXPECT_TRUE(inside(parsed->sessionLines.data()));
+  EXPECT_TRUE(inside(parsed->media.data()));
+  for (const sip::SdpMedia& m : parsed->media) EXPECT_TRUE(inside(m.lines.data()));
+}
+
 TEST(Media, MalformedOfferTextGivesNoChoice) {
   const MediaResult r = chooseMedia("v=0\r\nbogus\r\n", rule());
   EXPECT_FALSE(r.choice);
