@@ -130,6 +130,16 @@ struct Harness {
     s += std::string(extra) + "Content-Length: 0\r\n\r\n";
     return s;
   }
+  // INVITE, the far end answers within `ms`, ACK: an answered SIP→ISUP call. Returns our
+  // To tag ("" when no single 200 came).
+  std::string connect(std::string_view number, uint32_t ms) {
+    receive(invite(number));
+    clock.advance(ms);
+    if (sip(200).size() != 1) return {};
+    std::string tag = toTagOf(sip(200)[0]);
+    receive(inDialog("ACK", 1, tag, "z9hG4bK-ack1", number));
+    return tag;
+  }
   // A response from the peer to a request the gateway sent.
   std::string responseTo(const std::string& req, int code, std::string_view toTag, std::string_view body = {}) {
     std::string s = "SIP/2.0 " + std::to_string(code) + " X\r\n";
@@ -257,10 +267,7 @@ TEST(GatewayCall, SipToIsupCancelledBeforeAnswer) {
 // §7.2.4 / §10.2: REL after answer → BYE with the Reason.
 TEST(GatewayCall, SipToIsupReleasedFromIsupAfterAnswer) {
   Harness h;
-  h.receive(h.invite("4930101555"));
-  h.clock.advance(1150);
-  ASSERT_EQ(h.sip(200).size(), 1u);
-  h.receive(h.inDialog("ACK", 1, h.toTagOf(h.sip(200)[0]), "z9hG4bK-ack1", "4930101555"));
+  ASSERT_FALSE(h.connect("4930101555", 1150).empty());
   h.clock.advance(2000);  // the far end hangs up
   ASSERT_EQ(h.sipRequests("BYE").size(), 1u);
   EXPECT_NE(header(h.sipRequests("BYE")[0]->bytes, "Reason").find("Q.850;cause=16"), std::string::npos);
@@ -458,10 +465,7 @@ TEST(GatewayRace, DualSeizureReattempt) {
 // A reset of the circuit (RSC, Q.764 §2.9.3.1) ends the answered call: BYE towards SIP.
 TEST(GatewayRace, CircuitResetDuringCall) {
   Harness h;
-  h.receive(h.invite("4930100555"));
-  h.clock.advance(1150);
-  ASSERT_EQ(h.sip(200).size(), 1u);
-  h.receive(h.inDialog("ACK", 1, h.toTagOf(h.sip(200)[0]), "z9hG4bK-ack1", "4930100555"));
+  ASSERT_FALSE(h.connect("4930100555", 1150).empty());
   ASSERT_TRUE(h.sim->reset(h.cfg.isup.stack.opc, 1));
   h.clock.advance(10);
   ASSERT_EQ(h.sipRequests("BYE").size(), 1u);
