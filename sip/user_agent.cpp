@@ -278,10 +278,10 @@ void InviteSession::sendAnswerNow() {
   okDst_ = dst_;
   okIsReinvite_ = false;
   const TimerConfig& tc = ua_.layer_.config().timers;
-  if (!isReliable(dst_.transport)) {
-    okInterval_ = tc.t1;
-    okTimer_.start(okInterval_, [this] { retransmit2xx(); });
-  }
+  // §13.3.1.4: retransmitted "even if the transport at the UAS is reliable": the 2xx goes
+  // end to end and a later hop may be UDP.
+  okInterval_ = tc.t1;
+  okTimer_.start(okInterval_, [this] { retransmit2xx(); });
   okGiveUp_.start(64 * tc.t1, [this] {
     // §13.3.1.4: no ACK after 64·T1: the dialog is confirmed, the session ends with BYE.
     okTimer_.stop();
@@ -1098,10 +1098,8 @@ void InviteSession::onReInvite(Transaction& t, const Message& req) {
   okCSeq_ = req.cseq()->number;
   okDst_ = t.destination();
   const TimerConfig& tc = ua_.layer_.config().timers;
-  if (!t.reliable()) {
-    okInterval_ = tc.t1;
-    okTimer_.start(okInterval_, [this] { retransmit2xx(); });
-  }
+  okInterval_ = tc.t1;  // §13.3.1.4: on every transport (see sendAnswerNow)
+  okTimer_.start(okInterval_, [this] { retransmit2xx(); });
   okGiveUp_.start(64 * tc.t1, [this] {
     okTimer_.stop();
     if (Dialog* dd = activeDialog()) sendInDialog(*dd, "BYE", {}, {}, {});

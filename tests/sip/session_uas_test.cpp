@@ -82,12 +82,15 @@ TEST(SessionUas, TwoHundredRetransmittedT1DoublingToT2ThenByeAt64T1) {  // §13.
   EXPECT_EQ(h.ua.stats().failed, 1u);
 }
 
-TEST(SessionUas, ReliableTransportNo2xxRetransmission) {
+// §13.3.1.4: the 2xx is retransmitted "even if the transport at the UAS is reliable" (a later
+// hop may be UDP): T1 doubling to T2 over TCP too, until the ACK or 64·T1.
+TEST(SessionUas, ReliableTransportStillRetransmits2xx) {
   UaHarness h;
   h.incoming = [](InviteSession& s, const Message&) { s.answer(kAnswer); };
   h.receive(invite(), tcpPeer());
-  h.clock.advance(31000);
-  EXPECT_EQ(h.sentWith(200).size(), 1u);
+  h.clock.advance(31000);  // at 0.5, 1.5, 3.5, 7.5, 11.5, ... 27.5 s: 9 retransmissions
+  EXPECT_EQ(h.sentWith(200).size(), 10u);
+  EXPECT_EQ(h.sentWith(200).back()->dst.transport, TransportType::Tcp);
   h.clock.advance(1000);
   EXPECT_EQ(h.sentWith("BYE").size(), 1u);  // give-up still applies
 }
