@@ -112,31 +112,6 @@ Result<Ok, std::string> Gateway::start() {
   return Ok{};
 }
 
-std::optional<std::size_t> Gateway::trunkByName(std::string_view name) const {
-  for (std::size_t i = 0; i < trunks_.size(); ++i)
-    if (trunks_[i].cfg->name() == name) return i;
-  return std::nullopt;
-}
-std::optional<std::size_t> Gateway::peerByName(std::string_view name) const {
-  for (std::size_t i = 0; i < peers_.size(); ++i)
-    if (peers_[i].cfg->name == name) return i;
-  return std::nullopt;
-}
-std::optional<std::size_t> Gateway::trunkOfGroup(uint16_t group) const {
-  for (std::size_t i = 0; i < trunks_.size(); ++i)
-    if (trunks_[i].group == group) return i;
-  return std::nullopt;
-}
-std::optional<std::size_t> Gateway::trunkOfCic(uint32_t dpc, uint16_t cic) const {
-  for (std::size_t i = 0; i < trunks_.size(); ++i) {
-    const isup::CircuitGroupConfig& g = trunks_[i].cfg->group;
-    if (g.dpc != dpc) continue;
-    for (const auto& r : g.cics)
-      if (cic >= r.first && cic <= r.last) return i;
-  }
-  return std::nullopt;
-}
-
 Call* Gateway::callOfIsup(isup::CallId id) const {
   auto it = byIsup_.find(id);
   return it == byIsup_.end() ? nullptr : it->second;

@@ -96,11 +96,6 @@ class Gateway final : public sip::SessionHandler, public isup::IsupUser {
   };
   const Trunk& trunk(std::size_t i) const { return trunks_[i]; }
   const Peer& peer(std::size_t i) const { return peers_[i]; }
-  std::optional<std::size_t> trunkByName(std::string_view name) const;
-  std::optional<std::size_t> peerByName(std::string_view name) const;
-  // The trunk a circuit group index belongs to.
-  std::optional<std::size_t> trunkOfGroup(uint16_t group) const;
-  std::optional<std::size_t> trunkOfCic(uint32_t dpc, uint16_t cic) const;
   const Router& router() const { return router_; }
   Metrics* metrics() { return metrics_; }
   GatewayCounters& mutableCounters() { return counters_; }
