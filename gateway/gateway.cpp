@@ -1,11 +1,11 @@
 #include "gateway/gateway.h"
 
-#include <charconv>
-
 #include "gateway/call.h"
 #include "gateway/call_events.h"
 #include "gateway/log.h"
 #include "gateway/metrics.h"
+#include "sip/headers.h"
+#include "sip/text.h"
 
 namespace siptgw::gateway {
 namespace {
@@ -39,16 +39,10 @@ mapping::Overrides toOverrides(const ProfileOverrides& o) {
 
 // The Q.850 cause of a Reason header value ("Q.850;cause=17;text=...", RFC 3326 §2), if any.
 std::optional<uint8_t> q850Of(std::string_view reason) {
-  if (reason.size() < 5) return std::nullopt;
-  std::string_view proto = reason.substr(0, 5);
-  if (proto != "Q.850" && proto != "q.850") return std::nullopt;
-  const std::size_t at = reason.find("cause=");
-  if (at == std::string_view::npos) return std::nullopt;
-  unsigned v = 0;
-  const char* b = reason.data() + at + 6;
-  auto r = std::from_chars(b, reason.data() + reason.size(), v);
-  if (r.ec != std::errc{} || v == 0 || v > 127) return std::nullopt;
-  return static_cast<uint8_t>(v);
+  auto r = sip::parseReason(reason);  // the stack's RFC 3326 §2 parser, not a second one
+  if (!r || !sip::iequals(r->protocol, "Q.850") || !r->cause || *r->cause == 0 || *r->cause > 127)
+    return std::nullopt;
+  return static_cast<uint8_t>(*r->cause);
 }
 
 // The address a request came from: the top Via's received= (set by our transport, RFC 3261

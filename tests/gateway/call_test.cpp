@@ -264,6 +264,20 @@ TEST(GatewayCall, SipToIsupCancelledBeforeAnswer) {
   EXPECT_EQ(h.gw->activeCalls(), 0u);
 }
 
+// §7.2.3 / RFC 3326: a Q.850 Reason on the CANCEL wins over the default cause 16.
+TEST(GatewayCall, SipToIsupCancelReasonGivesTheCause) {
+  Harness h;
+  h.receive(h.invite("4930102555"));
+  h.clock.advance(150);
+  ASSERT_EQ(h.sip(180).size(), 1u);
+  h.receive(h.inDialog("CANCEL", 1, "", "z9hG4bK-inv1", "4930102555",
+                       "Reason: q.850 ;cause=31;text=\"Normal, unspecified\"\r\n"));
+  EXPECT_EQ(h.sip(487).size(), 1u);
+  h.clock.advance(10);
+  ASSERT_EQ(h.types(h.fromGw), (std::vector<T>{T::IAM, T::REL}));
+  EXPECT_EQ(Harness::causeOf(h.fromGw[1]), 31);
+}
+
 // §7.2.4 / §10.2: REL after answer → BYE with the Reason.
 TEST(GatewayCall, SipToIsupReleasedFromIsupAfterAnswer) {
   Harness h;
