@@ -187,6 +187,17 @@ class Message {
   mutable Cache<std::string_view> callId_;
   mutable Cache<CSeq> cseq_;
   mutable Cache<std::uint32_t> maxForwards_;
+
+  // The MessageRef box this message lives in, if any (MessageRef::share finds it here). A
+  // moved-to message lives elsewhere, so a move carries no link and keeps its own.
+  friend class MessageRef;
+  struct BoxLink {
+    void* box = nullptr;
+    BoxLink() = default;
+    BoxLink(BoxLink&&) noexcept {}
+    BoxLink& operator=(BoxLink&&) noexcept { return *this; }
+  };
+  BoxLink box_;
 };
 
 // Convenience for tests and cold paths.

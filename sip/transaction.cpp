@@ -280,12 +280,23 @@ void Transaction::go(TxnEvent ev, TxnState to) {
   assert(row >= 0 && kAllRows[row].to == to && "transition not in the table");
   if (row >= 0) ++gCounts[static_cast<std::size_t>(row)];
   state_ = to;
+  // Past the final response nothing reads the request again (the layer keeps what it
+  // resends as bytes: the final response, the ACK), while the transaction lives on for up
+  // to 64·T1 to absorb retransmissions: let the shared parse go.
+  if (to == S::Accepted || to == S::Completed || to == S::Confirmed || to == S::Terminated) {
+    request_.reset();
+  }
   if (to == S::Terminated) {
     t1_.stop();
     t2_.stop();
     t3_.stop();
     layer_.terminated(*this);
   }
+}
+
+const Message& Transaction::request() const {
+  static const Message kNone;
+  return request_ ? *request_ : kNone;
 }
 
 bool Transaction::transmit(std::string_view bytes) {
@@ -312,7 +323,7 @@ void InviteClientTransaction::start() {
 
 void InviteClientTransaction::fireA() {
   if (state_ != S::Calling) return layer_.ignored();
-  if (!transmit(requestBytes_)) return onTransportError();
+  if (!transmit(request_.bytes())) return onTransportError();
   a_ *= 2;  // §17.1.1.2: doubles with no cap; Timer B ends it
   t1_.start(a_, [this] { fireA(); });
   go(E::TimerA, S::Calling);
@@ -369,17 +380,18 @@ void InviteClientTransaction::onTransportError() {
 void InviteClientTransaction::buildAck(const Message& rsp) {
   // §17.1.1.3: Request-URI, Call-ID, From, CSeq number and the single top Via of the
   // INVITE; To of the response (with its tag); the INVITE's Route set.
+  const Message& req = *request_;
   ack_.clear();
   MessageBuilder b(ack_, 512);
-  b.request("ACK", request_.requestUriText());
-  b.header(HeaderId::Via, topViaRaw(request_));
-  b.copy(request_, HeaderId::Route);
+  b.request("ACK", req.requestUriText());
+  b.header(HeaderId::Via, topViaRaw(req));
+  b.copy(req, HeaderId::Route);
   b.header(HeaderId::MaxForwards, std::uint32_t{70});
-  if (const HeaderField* f = request_.find(HeaderId::From)) b.header(HeaderId::From, f->value);
+  if (const HeaderField* f = req.find(HeaderId::From)) b.header(HeaderId::From, f->value);
   if (const HeaderField* t = rsp.find(HeaderId::To)) b.header(HeaderId::To, t->value);
-  if (const HeaderField* c = request_.find(HeaderId::CallId)) b.header(HeaderId::CallId, c->value);
+  if (const HeaderField* c = req.find(HeaderId::CallId)) b.header(HeaderId::CallId, c->value);
   char num[16];
-  std::snprintf(num, sizeof num, "%u", request_.cseq() ? request_.cseq()->number : 0u);
+  std::snprintf(num, sizeof num, "%u", req.cseq() ? req.cseq()->number : 0u);
   b.headerParts(HeaderId::CSeq, {num, " ACK"});
   b.finish();
 }
@@ -400,7 +412,7 @@ void NonInviteClientTransaction::start() {
 
 void NonInviteClientTransaction::fireE() {
   if (state_ != S::Trying && state_ != S::Proceeding) return layer_.ignored();
-  if (!transmit(requestBytes_)) return onTransportError();
+  if (!transmit(request_.bytes())) return onTransportError();
   const std::uint32_t t2 = timers().t2;
   e_ = state_ == S::Trying ? (2 * e_ < t2 ? 2 * e_ : t2) : t2;
   t1_.start(e_, [this] { fireE(); });
@@ -450,8 +462,8 @@ bool InviteServerTransaction::start() {
 bool InviteServerTransaction::send100() {
   last_.clear();
   MessageBuilder b(last_, 512);
-  appendResponseFor(b, request_, 100, "Trying", {});
-  if (const HeaderField* ts = request_.find(HeaderId::Timestamp)) {
+  appendResponseFor(b, *request_, 100, "Trying", {});
+  if (const HeaderField* ts = request_->find(HeaderId::Timestamp)) {
     b.header(HeaderId::Timestamp, ts->value);  // §8.2.6.1
   }
   b.finish();
@@ -568,7 +580,7 @@ void NonInviteServerTransaction::start() {
       if (state_ != S::Trying) return layer_.ignored();
       last_.clear();
       MessageBuilder b(last_, 512);
-      appendResponseFor(b, request_, 100, "Trying", {});
+      appendResponseFor(b, *request_, 100, "Trying", {});
       b.finish();
       if (!transmit(last_)) {
         // Nothing was sent yet, so Fig. 8 has no row: the TU learns at its own send.
@@ -663,8 +675,26 @@ Transaction* TransactionLayer::find(TxnId id) {
 Result<TxnId, TxnError> TransactionLayer::sendRequest(std::string request, Destination dst) {
   applyUdpSizeLimit(request, dst, transport_.udpRequestLimit(),
                     transport_.sentBy(TransportType::Tcp, dst.remote.v6));
-  const bool invite = request.starts_with("INVITE ");
-  if (request.starts_with("ACK ")) return Unexpected{TxnError::NotAllowed};
+  auto parsed = MessageRef::parse(request);
+  if (!parsed) return Unexpected{TxnError::BadMessage};
+  return startClient(std::move(*parsed), dst);
+}
+
+Result<TxnId, TxnError> TransactionLayer::sendRequest(MessageRef request, Destination dst) {
+  if (!request) return Unexpected{TxnError::BadMessage};
+  if (dst.transport == TransportType::Udp && request.bytes().size() > transport_.udpRequestLimit()) {
+    return sendRequest(std::string(request.bytes()), dst);  // §18.1.1 rewrites the Via
+  }
+  return startClient(std::move(request), dst);
+}
+
+Result<TxnId, TxnError> TransactionLayer::startClient(MessageRef request, Destination dst) {
+  const Message& req = *request;
+  if (!req.isRequest() || !req.topVia() || !req.cseq()) return Unexpected{TxnError::BadMessage};
+  if (req.method() == "ACK") return Unexpected{TxnError::NotAllowed};
+  const Via& via = *req.topVia();
+  if (!via.hasMagicCookie()) return Unexpected{TxnError::NoMagicCookie};
+  const bool invite = req.method() == "INVITE";
   std::unique_ptr<Transaction> t;
   const TxnId id = ++nextId_;
   if (invite) {
@@ -672,17 +702,12 @@ Result<TxnId, TxnError> TransactionLayer::sendRequest(std::string request, Desti
   } else {
     t = std::make_unique<NonInviteClientTransaction>(*this, id);
   }
-  t->requestBytes_ = std::move(request);
-  if (!t->request_.parse(t->requestBytes_) || !t->request_.topVia() || !t->request_.cseq()) {
-    return Unexpected{TxnError::BadMessage};
-  }
-  const Via& via = *t->request_.topVia();
-  if (!via.hasMagicCookie()) return Unexpected{TxnError::NoMagicCookie};
-  t->key_.assign(via.branch).append("|").append(t->request_.method());
+  t->key_.assign(via.branch).append("|").append(req.method());
   t->keyHash_ = TxnKeyIndex::hash(t->key_);
   if (clientKeys_.find(t->key_, t->keyHash_) != nullptr) return Unexpected{TxnError::DuplicateBranch};
+  t->request_ = std::move(request);
   t->dst_ = dst;
-  if (!t->transmit(t->requestBytes_)) return Unexpected{TxnError::Transport};
+  if (!t->transmit(t->request_.bytes())) return Unexpected{TxnError::Transport};
   Transaction* raw = t.get();
   clientKeys_.insert(raw->keyHash_, raw);
   byId_.emplace(id, std::move(t));
@@ -702,7 +727,7 @@ Result<TxnId, TxnError> TransactionLayer::sendCancel(TxnId inviteId, std::string
     return Unexpected{TxnError::WrongState};
   }
   // §9.1: same Request-URI, Call-ID, To, From, CSeq number and single Via as the INVITE.
-  const Message& inv = t->request_;
+  const Message& inv = *t->request_;
   std::string cancel;
   MessageBuilder b(cancel, 512);
   b.request("CANCEL", inv.requestUriText());
@@ -824,12 +849,12 @@ void TransactionLayer::onRequestReceived(Message& m, const Source& src) {
     owned = std::make_unique<NonInviteServerTransaction>(*this, id);
   }
   Transaction& n = *owned;
-  serialize(m, n.requestBytes_);
-  if (!n.request_.parse(n.requestBytes_) || !n.request_.topVia()) {
+  n.request_ = MessageRef::share(m);  // the transport's parse, not a copy
+  if (!n.request_->topVia()) {
     ++stats_.badMessages;
     return;
   }
-  std::optional<Destination> dst = responseDestination(*n.request_.topVia(), src);
+  std::optional<Destination> dst = responseDestination(*n.request_->topVia(), src);
   if (!dst) {
     ++stats_.badMessages;
     return;
@@ -870,12 +895,15 @@ void TransactionLayer::onRequestReceived(Message& m, const Source& src) {
     std::string rsp;
     MessageBuilder b(rsp, 512);
     std::string tag = makeTag(branchSeed_);
-    appendResponseFor(b, n.request_, 482, "Loop Detected", tag);
+    appendResponseFor(b, *n.request_, 482, "Loop Detected", tag);
     b.finish();
     (void)respond(id, rsp);
     return;
   }
-  tu_.onRequest(n, n.request_);
+  // The TU may answer at once, which lets the transaction drop the request (go()): keep it
+  // alive for the TU's whole call.
+  const MessageRef keep = n.request_;
+  tu_.onRequest(n, *keep);
 }
 
 void TransactionLayer::onResponseReceived(Message& m, const Source& src) {

@@ -21,6 +21,7 @@
 #include "config/result.h"
 #include "config/timer_service.h"
 #include "sip/message.h"
+#include "sip/message_ref.h"
 #include "sip/timers.h"
 #include "sip/transport_types.h"
 
@@ -130,9 +131,11 @@ class Transaction {
   TxnKind kind() const { return kind_; }
   TxnState state() const { return state_; }
   bool isClient() const { return kind_ == TxnKind::InviteClient || kind_ == TxnKind::NonInviteClient; }
-  // The request that created the transaction (a copy owned by the transaction; for
-  // server transactions with received/rport already stamped).
-  const Message& request() const { return request_; }
+  // The request that created the transaction (shared with the transport's parse and the
+  // session, MessageRef; for server transactions with received/rport already stamped).
+  // Kept until the final response; an empty message after that.
+  const Message& request() const;
+  const MessageRef& requestRef() const { return request_; }
   const Destination& destination() const { return dst_; }
   bool reliable() const { return isReliable(dst_.transport); }
   // The key this transaction matches on (§17.1.3 / §17.2.3).
@@ -153,8 +156,7 @@ class Transaction {
   TxnId id_;
   TxnKind kind_;
   TxnState state_;
-  std::string requestBytes_;
-  Message request_;
+  MessageRef request_;
   Destination dst_;
   std::string key_;
   std::string mergeKey_;
@@ -279,6 +281,8 @@ class TransactionLayer final : public TransportListener {
   // Starts a client transaction for `request` (with its top Via: RFC 3261 branch). Applies
   // the §18.1.1 size rule first, so a large UDP request leaves over TCP with a TCP Via.
   Result<TxnId, TxnError> sendRequest(std::string request, Destination dst);
+  // The same for a request the TU keeps parsed too (the session's INVITE): shares it.
+  Result<TxnId, TxnError> sendRequest(MessageRef request, Destination dst);
   // §9.1: CANCEL for a pending INVITE client transaction, as a new non-INVITE client
   // transaction to the same destination. `reason`: value of a Reason header (RFC 3326), if any.
   Result<TxnId, TxnError> sendCancel(TxnId invite, std::string_view reason = {});
@@ -321,6 +325,7 @@ class TransactionLayer final : public TransportListener {
   void reportFailure(Transaction& t, TxnFailure f);
   void deliverResponse(Transaction& t, const Message& rsp);
   void ignored() { ++stats_.ignoredEvents; }
+  Result<TxnId, TxnError> startClient(MessageRef request, Destination dst);
   bool serverKey(const Message& m, std::string_view method, std::string& out) const;
   void respond482(Message& m, const Source& src);
 

@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "sip/message_builder.h"
+#include "sip/message_ref.h"
 #include "sip/stream_framer.h"
 #include "sip/text.h"
 
@@ -214,8 +215,6 @@ struct TransportLayer::Impl {
   std::unordered_map<ConnKey, std::uint64_t, ConnKeyHash> byRemote;
   std::uint64_t nextId = 0;
   TransportStats stats;
-  Message msg;               // reused for every received message
-  std::string viaScratch;    // stamped top Via of the message being delivered
   std::string viaField;
   std::vector<std::string> spare;  // recycled write buffers
 
@@ -590,7 +589,11 @@ struct TransportLayer::Impl {
   // ---- receive processing shared by all transports
   void deliver(std::string_view bytes, const Source& src) {
     ++stats.received;
-    auto r = msg.parse(bytes, cfg.limits);
+    // Parsed once, into a shared box: the transaction and the session keep this parse
+    // (MessageRef) rather than copying and parsing the request again.
+    MessageRef rx = MessageRef::make();
+    auto r = rx.parseInPlace(bytes, cfg.limits);
+    Message& msg = rx.mutableMessage();
     if (!r) return malformed(bytes, r.error().message(), src);
     if (msg.isRequest()) {
       const char* missing = nullptr;
@@ -607,7 +610,7 @@ struct TransportLayer::Impl {
       if (msg.cseq()->method != msg.method()) {
         return malformed(bytes, "CSeq method does not match the request method", src);
       }
-      stamp(src);
+      stamp(rx, src);
     } else if (!msg.topVia() || !msg.cseq() || !msg.callId()) {
       ++stats.malformedDropped;  // §18.1.2: nothing to answer a response with
       return;
@@ -630,7 +633,9 @@ struct TransportLayer::Impl {
     return udp.empty() && acceptors.empty();  // no listener: no sent-by to compare with
   }
 
-  void stamp(const Source& src) {
+  void stamp(MessageRef& rx, const Source& src) {
+    Message& msg = rx.mutableMessage();
+    std::string& viaScratch = rx.editStorage();
     const auto& headers = msg.headers();
     for (std::size_t i = 0; i < headers.size(); ++i) {
       if (headers[i].id != HeaderId::Via) continue;

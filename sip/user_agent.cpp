@@ -128,10 +128,11 @@ TxnId InviteSession::sendInDialog(Dialog& d, std::string_view method, std::strin
 
 void InviteSession::buildResponse(std::string& out, std::uint16_t code, std::string_view reason,
                                   std::string_view extra, std::string_view sdp, std::string_view ctype) {
+  if (!invite_) return;  // answered and confirmed: nothing more answers the initial INVITE
   MessageBuilder b(out);
-  appendResponseFor(b, invite_, code, reason, localTag_);
+  appendResponseFor(b, *invite_, code, reason, localTag_);
   if (code > 100 && code < 300) {
-    b.copy(invite_, HeaderId::RecordRoute);  // §12.1.1
+    b.copy(*invite_, HeaderId::RecordRoute);  // §12.1.1
     b.header(HeaderId::Contact, contact());
     if (const std::string sup = ua_.supportedTags(); !sup.empty()) b.header(HeaderId::Supported, sup);
     b.header(HeaderId::Allow, kAllow);
@@ -274,7 +275,7 @@ void InviteSession::sendAnswerNow() {
   ++ua_.stats_.answered;
   if (dialog_) dialog_->confirm();
   state_ = SessionState::WaitingAck;
-  okCSeq_ = invite_.cseq()->number;
+  okCSeq_ = invite_->cseq()->number;
   okDst_ = dst_;
   okIsReinvite_ = false;
   const TimerConfig& tc = ua_.layer_.config().timers;
@@ -563,9 +564,9 @@ void InviteSession::onUpdateResponse(const Message& rsp) {
 
 // ---- RFC 4028 session timer
 
-void InviteSession::buildInvite(std::uint32_t cseq) {
-  inviteBytes_.clear();
-  MessageBuilder b(inviteBytes_);
+bool InviteSession::buildInvite(std::uint32_t cseq) {
+  std::string bytes;
+  MessageBuilder b(bytes);
   b.request("INVITE", reqUri_);
   b.header(HeaderId::Via, ua_.via(dst_));
   b.header(HeaderId::MaxForwards, maxForwards_);
@@ -597,6 +598,10 @@ void InviteSession::buildInvite(std::uint32_t cseq) {
   }
   addRaw(b, inviteExtra_);
   b.finish(inviteBody_, inviteBody_.empty() ? std::string_view{} : inviteCtype_.empty() ? kSdp : inviteCtype_);
+  auto parsed = MessageRef::parse(bytes);
+  if (!parsed) return false;
+  invite_ = std::move(*parsed);
+  return true;
 }
 
 std::uint16_t InviteSession::timerAsUas(const Message& req, std::string& rejectHeaders) {
@@ -839,7 +844,7 @@ void InviteSession::onInviteResponse(const Message& rsp) {
     if (!tag.empty()) {
       d = earlyDialog(tag);
       if (d == nullptr) {
-        auto nd = Dialog::createUac(invite_, rsp);
+        auto nd = Dialog::createUac(*invite_, rsp);
         if (nd) {
           early_.push_back(std::move(*nd));
           d = &early_.back();
@@ -867,7 +872,7 @@ void InviteSession::onInviteResponse(const Message& rsp) {
           if (!answerSdp.empty()) oa_.sendAnswer();
         }
       }
-      std::string extra = "RAck: " + u32(rseq) + " " + u32(invite_.cseq()->number) + " INVITE\r\n";
+      std::string extra = "RAck: " + u32(rseq) + " " + u32(invite_->cseq()->number) + " INVITE\r\n";
       ++ua_.stats_.prackOut;
       sendInDialog(*d, "PRACK", extra, answerSdp, kSdp);
     } else if (body == SdpBody::Sdp && remoteSdp_.empty()) {
@@ -882,7 +887,7 @@ void InviteSession::onInviteResponse(const Message& rsp) {
         if (rsp.cseq()->number != ackCSeq_) return;
         ++ua_.stats_.ackResent;
         ua_.layer_.sendStateless(ackDst_, ack_);
-      } else if (auto nd = Dialog::createUac(invite_, rsp)) {  // §13.2.2.4: another fork
+      } else if (auto nd = Dialog::createUac(*invite_, rsp)) {  // §13.2.2.4: another fork
         sendAck(*nd, rsp, true);
       }
       return;
@@ -892,7 +897,7 @@ void InviteSession::onInviteResponse(const Message& rsp) {
       dialog_ = std::move(*d);
       dialog_->onResponseToInitial(rsp);
     } else {
-      auto nd = Dialog::createUac(invite_, rsp);
+      auto nd = Dialog::createUac(*invite_, rsp);
       if (!nd) return;
       dialog_ = std::move(*nd);
       ua_.bindDialog(*dialog_, *this);
@@ -930,9 +935,8 @@ void InviteSession::onInviteResponse(const Message& rsp) {
     // RFC 4028 §7.3: once more with Session-Expires raised to the 422's Min-SE, new CSeq,
     // same Call-ID and From tag.
     retried422_ = true;
-    buildInvite(invite_.cseq()->number + 1);
-    if (invite_.parse(inviteBytes_)) {
-      if (auto r = ua_.layer_.sendRequest(inviteBytes_, dst_)) {
+    if (buildInvite(invite_->cseq()->number + 1)) {
+      if (auto r = ua_.layer_.sendRequest(invite_, dst_)) {
         inviteTxn_ = *r;
         ua_.bind(*r, *this);
         return;
@@ -959,6 +963,9 @@ void InviteSession::onAck(const Message& ack) {
     setRemoteSdp(bv.sdp);
   }
   if (!okIsReinvite_) {
+    // UAS: every response to the INVITE is sent (the 2xx as bytes in ok2xx_), so the
+    // confirmed dialog keeps no copy of the request (memory per held call).
+    invite_.reset();
     ++ua_.stats_.confirmed;
     ua_.handler_.onConfirmed(*this);
   }
@@ -981,7 +988,7 @@ void InviteSession::onCancel() {
 
 void InviteSession::onPrack(Transaction& t, const Message& req) {
   auto rack = req.rack();
-  if (!rack || !rel1xxPending_ || rack->rseq != rseq_ || rack->cseq != invite_.cseq()->number ||
+  if (!rack || !rel1xxPending_ || rack->rseq != rseq_ || rack->cseq != invite_->cseq()->number ||
       rack->method != "INVITE") {
     ++ua_.stats_.responses481;
     ua_.respond(t, req, 481, "Call/Transaction Does Not Exist");  // RFC 3262 §3
@@ -1253,13 +1260,12 @@ InviteSession* UserAgent::invite(std::string_view requestUri, const Destination&
     s.seInterval_ = layer_.config().timers.sessionExpires;
     s.seMin_ = layer_.config().timers.minSE;
   }
-  s.buildInvite(1);
-  if (!s.invite_.parse(s.inviteBytes_)) return nullptr;
+  if (!s.buildInvite(1)) return nullptr;
   if (const std::string_view part = sdpOfBody(s.inviteBody_, contentType); !part.empty()) {
     s.oa_.sendOffer();
     s.localSdp_ = part;
   }
-  auto r = layer_.sendRequest(s.inviteBytes_, dst);
+  auto r = layer_.sendRequest(s.invite_, dst);
   if (!r) return nullptr;
   s.inviteTxn_ = *r;
   ++stats_.invitesOut;
@@ -1309,10 +1315,9 @@ void UserAgent::onNewInvite(Transaction& t, const Message& req) {
   InviteSession& s = *owned;
   s.pre_ = std::move(pre);
   s.preMetReported_ = s.preconditionsMet();
-  serialize(req, s.inviteBytes_);
-  if (!s.invite_.parse(s.inviteBytes_)) return respond(t, req, 400, "Bad Request");
+  s.invite_ = t.requestRef();  // the transaction's (= the transport's) parse
   s.localTag_ = newTag();
-  auto d = Dialog::createUas(s.invite_, s.localTag_);
+  auto d = Dialog::createUas(*s.invite_, s.localTag_);
   if (!d) return respond(t, req, 400, "Bad Request", "Warning: 399 siptgw \"Missing Contact\"\r\n");
   s.dialog_ = std::move(*d);
   s.inviteTxn_ = t.id();
@@ -1417,6 +1422,15 @@ void UserAgent::onFailure(Transaction& t, TxnFailure f) {
       s->state_ == SessionState::Terminating) {
     s->end(EndReason::LocalBye, equivalentStatus(f));
   }
+}
+
+void UserAgent::onTerminated(Transaction& t) {
+  // UAC: once the INVITE transaction is over (RFC 6026 Timer M), no 2xx of another fork can
+  // reach the session (§13.2.2.4), so a confirmed session keeps no copy of its INVITE.
+  if (t.kind() != TxnKind::InviteClient) return;
+  InviteSession* s = byTxn(t.id());
+  if (s == nullptr || !s->uac_ || t.id() != s->inviteTxn_) return;
+  if (s->state_ == SessionState::Confirmed || s->state_ == SessionState::Terminating) s->invite_.reset();
 }
 
 }  // namespace siptgw::sip

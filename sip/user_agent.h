@@ -270,7 +270,8 @@ class InviteSession {
   void rejectPrecondition();
   void keepBody(const Message& m);
   // RFC 4028
-  void buildInvite(std::uint32_t cseq);
+  // Builds the initial INVITE (or its 422 retry) into invite_; false when it does not parse.
+  bool buildInvite(std::uint32_t cseq);
   std::uint16_t timerAsUas(const Message& req, std::string& rejectHeaders);
   void timerFromResponse(const Message& rsp);
   bool bumpMinSE(const Message& rsp422);
@@ -303,9 +304,9 @@ class InviteSession {
   bool peer100rel_ = false;
   std::uint16_t finalCode_ = 0;
 
-  // The initial INVITE (ours, or a copy of the received one).
-  std::string inviteBytes_;
-  Message invite_;
+  // The initial INVITE: ours, or the received one as the transport parsed it (shared with
+  // its transaction, MessageRef).
+  MessageRef invite_;
   TxnId inviteTxn_ = 0;
   Destination dst_;  // UAC: first hop; UAS: where responses go
   TransportType transport_ = TransportType::Udp;
@@ -409,6 +410,7 @@ class UserAgent final : public TransactionUser {
   void onResponse(Transaction& t, const Message& response) override;
   void onStrayResponse(const Message& response, const Source& src) override;
   void onFailure(Transaction& t, TxnFailure f) override;
+  void onTerminated(Transaction& t) override;
 
   // Builds and sends a stateless-ish response through the server transaction.
   // `extra`: raw header lines ("Name: value\r\n"...); `body`: SDP when non-empty.

@@ -67,9 +67,11 @@ struct UaHarness : SessionHandler {
   }
 
   void receive(const std::string& bytes, const Source& src = udpPeer()) {
-    Message m;
-    ASSERT_TRUE(m.parse(bytes)) << bytes;
-    ua.transactions().onMessage(m, src);
+    // As the transport delivers: parsed once into a shared box (MessageRef) that whoever
+    // keeps the message shares; the box is released when this call returns.
+    auto rx = MessageRef::parse(bytes);
+    ASSERT_TRUE(rx) << bytes;
+    ua.transactions().onMessage(rx->mutableMessage(), src);
   }
   // Copies of net.sent that never move (net.sent reallocates as the UA sends more), so
   // pointers and parsed Messages stay valid for the whole test.

@@ -10,6 +10,7 @@
 
 #include "config/timer_service.h"
 #include "sip/message.h"
+#include "sip/message_ref.h"
 #include "sip/transaction.h"
 #include "sip/transport_types.h"
 
@@ -81,9 +82,11 @@ struct Harness {
 
   // Feeds bytes as if the transport received them from `src`.
   void receive(const std::string& bytes, const Source& src) {
-    Message m;
-    ASSERT_TRUE(m.parse(bytes)) << bytes;
-    layer.onMessage(m, src);
+    // As the transport delivers: parsed once into a shared box (MessageRef) that whoever
+    // keeps the message shares; the box is released when this call returns.
+    auto rx = MessageRef::parse(bytes);
+    ASSERT_TRUE(rx) << bytes;
+    layer.onMessage(rx->mutableMessage(), src);
   }
   std::vector<std::uint64_t> sendTimes(std::size_t from = 0) const {
     std::vector<std::uint64_t> v;
