@@ -957,6 +957,7 @@ void InviteSession::onAck(const Message& ack) {
   if (state_ != SessionState::WaitingAck || !ack.cseq() || ack.cseq()->number != okCSeq_) return;
   okTimer_.stop();
   okGiveUp_.stop();
+  std::string().swap(ok2xx_);  // acknowledged: never retransmitted again (§13.3.1.4)
   state_ = SessionState::Confirmed;
   if (const BodyView bv = inspect(ack); bv.kind == SdpBody::Sdp && oa_.state() == OaState::LocalOffer) {
     oa_.receive();
