@@ -77,8 +77,9 @@ TEST(MessageRef, ServerTransactionKeepsTheDeliveredParseUntilItsFinalResponse) {
   EXPECT_EQ(&t->request(), rx->get());  // and the transaction keeps that parse
   EXPECT_EQ(rx->useCount(), 2u);
 
+  const std::string invBytes = request("INVITE", "z9hG4bKsrv1");
   Message inv;
-  ASSERT_TRUE(inv.parse(request("INVITE", "z9hG4bKsrv1")));
+  ASSERT_TRUE(inv.parse(invBytes));
   std::string busy;
   MessageBuilder b(busy);
   appendResponseFor(b, inv, 486, "Busy Here", "tt1");
