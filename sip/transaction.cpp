@@ -491,7 +491,7 @@ Result<Ok, TxnError> InviteServerTransaction::respond(std::string_view response,
     sentProvisional_ = true;
     go(ev, S::Proceeding);
   } else if (ev == E::Tu2xx) {
-    last_.clear();
+    std::string().swap(last_);  // the TU retransmits the 2xx (§13.3.1.4): nothing to resend here
     go(ev, S::Accepted);
     t2_.start(timers().timerL(), [this] { go(E::TimerL, S::Terminated); });
   } else {

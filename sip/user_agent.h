@@ -330,7 +330,6 @@ class InviteSession {
   std::list<Queued> relQueue_;  // a list: an empty std::deque allocates, one per session
   bool answerDeferred_ = false;
   std::string answerBody_, answerCtype_;  // answer(): the full body when not plain SDP
-  std::string deferredSdp_;
   Timer relTimer_, relGiveUp_;
 
   // UAS: 2xx retransmission until ACK (§13.3.1.4).
