@@ -58,6 +58,41 @@ TEST(TimerQueue, CancelRemovesAnyPositionAndStaleIdsAreHarmless) {
   EXPECT_EQ(got.size(), 33u);
 }
 
+TEST(TimerQueue, PostedWorkKeepsDeadlineThenStartOrderWithTimers) {
+  TimerQueue q;
+  std::string got;
+  q.push(10, [&] { got += 'a'; });
+  q.pushPosted(10, [&] { got += 'P'; });  // same deadline, started later: after 'a'
+  q.push(10, [&] { got += 'b'; });         // started after the post
+  q.pushPosted(12, [&] { got += 'Q'; });
+  q.push(11, [&] { got += 'c'; });
+  // More posts than the ring's first size: it grows and keeps their order.
+  for (int i = 0; i < 100; ++i) q.pushPosted(20, [&] { got += 'x'; });
+  q.push(15, [&] { got += 'd'; });
+  EXPECT_EQ(q.size(), 106u);
+  EXPECT_EQ(q.nextDue(), 10u);
+  while (!q.empty()) q.pop()();
+  EXPECT_EQ(got, "aPbcQd" + std::string(100, 'x'));
+}
+
+TEST(Timer, RunningUntilItsCallbackIsTakenOrItIsStopped) {
+  ManualTimerService clock;
+  Timer t(clock);
+  EXPECT_FALSE(t.running());
+  bool sawRunning = true;
+  t.start(10, [&] { sawRunning = t.running(); });
+  EXPECT_TRUE(t.running());
+  clock.advance(10);
+  EXPECT_FALSE(sawRunning);  // inside its own callback
+  EXPECT_FALSE(t.running());
+  t.start(10, [] {});
+  t.stop();
+  EXPECT_FALSE(t.running());
+  t.stop();  // twice: harmless
+  EXPECT_EQ(clock.pending(), 0u);
+  EXPECT_EQ(sizeof(Timer), 2 * sizeof(void*));  // the callback waits in the service's queue
+}
+
 TEST(ManualTimerService, CallbacksSeeTheirDeadlineAndRearmInside) {
   ManualTimerService clock;
   std::vector<uint64_t> at;
