@@ -114,10 +114,6 @@ struct ChartBase : Call {
   bool acmSent = false;       // I-chart: an ACM went to ISUP (so 200 → ANM, not CON)
   uint64_t sdpId = 0, sdpVersion = 0;
   MediaChoice media;          // the codec in use
-  std::string offer;          // O-chart: the INVITE's SDP offer (answered at 18x/200)
-  // `offer` parsed once (views into it; set together, never changed after): codec choice,
-  // the IAM's bearer and the answer all read it.
-  std::optional<sip::SessionDescription> offerSdp;
   Timer t11, noAnswer;
 
   std::string_view stateName() const override { return state; }
@@ -193,22 +189,27 @@ struct OChart : sc::state_machine<OChart, OIdle, StateAllocator<sc::none>>, Char
   using ChartBase<OChart>::unconsumed_event;
   void queue(const sc::event_base& e) { post_event(e); }
 
-  // §7.2.1: our SDP answer for the circuit's media (answers the INVITE's offer).
-  // Built once per circuit: the 18x and the 200 carry the same SDP, same o= version (RFC 3264
-  // §8: the version changes only with the session).
+  // §7.2.1: our SDP answer for the circuit's media (answers the INVITE's offer), built
+  // with the IAM from the offer parsed there. The 18x and the 200 carry the same SDP, same
+  // o= version (RFC 3264 §8: the version changes only with the session); only a repeat
+  // attempt on another circuit (before any backward message) rebuilds it, from `offer`.
+  // Both strings are released once the 200 is handed to the session (it keeps its copy):
+  // a held call carries no SDP of its own.
   const std::string& answerSdp() {
     if (offer.empty()) return answerBody;
     if (auto c = gw_.isup().cicOf(cid)) cic = *c;  // a repeat attempt may have moved the call
-    if (answerBody.empty() || answerCic != cic) {
-      if (!answerBody.empty()) ++sdpVersion;
-      answerBody = offerSdp ? buildAnswer(trunkRt().cfg->media, cic, *offerSdp, media, sdpId, sdpVersion)
-                            : buildAnswer(trunkRt().cfg->media, cic, offer, media, sdpId, sdpVersion);
+    if (answerCic != cic) {
+      if (answerUsed) ++sdpVersion;
+      answerBody = buildAnswer(trunkRt().cfg->media, cic, std::string_view(offer), media, sdpId, sdpVersion);
       answerCic = cic;
     }
+    answerUsed = true;
     return answerBody;
   }
-  std::string answerBody;  // our SDP answer, once built
+  std::string offer;       // the INVITE's SDP offer, until answered
+  std::string answerBody;  // our SDP answer for circuit answerCic
   uint16_t answerCic = 0;
+  bool answerUsed = false;  // sent in an 18x: a rebuilt answer gets the next o= version
   // 18x for an ACM/CPG: SDP with it when it announces in-band information (early media, RFC
   // 3398 §7.2.5 / RFC 3960), reliable when the peer supports 100rel (§5.4).
   void provisional(uint16_t code) {
@@ -221,6 +222,8 @@ struct OChart : sc::state_machine<OChart, OIdle, StateAllocator<sc::none>>, Char
   }
   void answer() {
     if (sip::InviteSession* s = session()) s->answer(answerSdp());
+    std::string().swap(offer);
+    std::string().swap(answerBody);
     answered = true;
     gw_.noteAnswered(*this);
   }
@@ -408,13 +411,14 @@ sc::result OIdle::react(const EvSipInvite& e) {
     c.refuse(body.error().status, body.error().cause, body.error().detail);
     return transit<ODone>();
   }
+  // The offer parsed once, here (views into c.offer, which outlives this reaction): the
+  // codec choice, the IAM's bearer and the answer read it.
+  if (*body) c.offer = std::string(**body);
+  const auto parsedOffer = sip::parseSdp(c.offer);  // an error when there is no offer
+  const sip::SessionDescription* offerSdp = *body && parsedOffer ? &*parsedOffer : nullptr;
   if (*body) {
-    c.offer = std::string(**body);
     MediaResult m;
-    if (auto parsed = sip::parseSdp(c.offer)) {
-      c.offerSdp = std::move(*parsed);
-      m = chooseMedia(*c.offerSdp, tr.cfg->media);
-    }
+    if (offerSdp) m = chooseMedia(*offerSdp, tr.cfg->media);
     if (!m.choice) {
       const uint8_t cause = m.error == MediaError::NoAudio ? 65 : 88;
       c.refuse(488, cause, std::string(mediaErrorName(m.error)));
@@ -427,7 +431,7 @@ sc::result OIdle::react(const EvSipInvite& e) {
 
   mapping::SipToIsupOptions opt;
   opt.variant = c.variant();
-  opt.offer = c.offerSdp ? &*c.offerSdp : nullptr;
+  opt.offer = offerSdp;
   opt.trustedPeer = e.trusted;
   opt.allowClearmode = std::find(tr.cfg->media.codecs.begin(), tr.cfg->media.codecs.end(),
                                  Codec::Clearmode) != tr.cfg->media.codecs.end();
@@ -452,6 +456,10 @@ sc::result OIdle::react(const EvSipInvite& e) {
   c.cic = gw.isup().cicOf(c.cid).value_or(0);
   gw.bindIsup(c, c.cid);
   gw.noteSetupSent(c);
+  if (offerSdp) {
+    c.answerBody = buildAnswer(tr.cfg->media, c.cic, *offerSdp, c.media, c.sdpId, c.sdpVersion);
+    c.answerCic = c.cic;
+  }
   return transit<OTrying>();
 }
 
