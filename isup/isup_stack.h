@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "config/result.h"
+#include "config/spare_nodes.h"
 #include "isup/circuit.h"
 #include "isup/message.h"
 #include "isup/mtp_user.h"
@@ -277,6 +278,7 @@ class IsupStack final : public MtpUser {
   std::vector<uint32_t> rr_next_;                      // round-robin position per group
   std::unordered_map<uint32_t, std::unique_ptr<Destination>> dests_;
   std::unordered_map<CallId, std::unique_ptr<Call>> calls_;
+  SpareNodes<std::unordered_map<CallId, std::unique_ptr<Call>>, 256> spare_calls_;  // node and Call reused
   std::unordered_map<uint32_t, std::unique_ptr<CircuitProc>> procs_;  // by circuit index
   std::unordered_map<uint32_t, std::unique_ptr<GroupProc>> group_procs_;
   CallId next_call_ = 0;

@@ -37,6 +37,7 @@
 //   no call       × other call msg → RSC (reset the circuit)                             §2.9.5.1
 //   call          × unexpected msg → discard (counted)                                   §2.9.5.1
 #include <algorithm>
+#include <memory>
 
 #include "isup/isup_stack_internal.h"
 
@@ -78,7 +79,8 @@ IsupStack::Call& IsupStack::newCall(uint32_t ci, bool outgoing) {
   do {
     ++next_call_;
   } while (next_call_ == 0 || calls_.count(next_call_));
-  auto p = std::make_unique<Call>(timers_);
+  std::unique_ptr<Call>& p = spare_calls_.insert(calls_, next_call_);
+  if (!p) p = std::make_unique<Call>(timers_);
   Call& c = *p;
   c.id = next_call_;
   c.circuit = ci;
@@ -86,7 +88,6 @@ IsupStack::Call& IsupStack::newCall(uint32_t ci, bool outgoing) {
   Circuit& cc = circuits_[ci];
   cc.call = outgoing ? CircuitCall::OutgoingBusy : CircuitCall::IncomingBusy;
   cc.call_id = c.id;
-  calls_.emplace(c.id, std::move(p));
   ++counters_.calls_started;
   return c;
 }
@@ -98,7 +99,11 @@ void IsupStack::endCall(Call& c, const ReleaseInfo& info) {
     circuits_[c.circuit].call = CircuitCall::Idle;
     circuits_[c.circuit].call_id = 0;
   }
-  calls_.erase(id);  // c is gone
+  // c is gone: a kept one is a fresh Call again (timers stopped, IAM released).
+  spare_calls_.erase(calls_, id, [this](std::unique_ptr<Call>& p) {
+    std::destroy_at(p.get());
+    std::construct_at(p.get(), timers_);
+  });
   ++counters_.calls_ended;
   if (!visible || !user_) return;
   if (defer_depth_ > 0) {
