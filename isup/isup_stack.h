@@ -246,7 +246,7 @@ class IsupStack final : public MtpUser {
   void onRel(uint32_t dpc, uint32_t ci, const Message* m, uint8_t cause, uint8_t location);
   void onRlc(uint32_t dpc, uint32_t ci);
   void onUnexpected(uint32_t dpc, uint32_t ci, const Message& m);
-  void offerIncoming(Call& c);
+  void offerIncoming(Call& c, const Message& iam);  // iam: the received one, or kept until COT
   void timerExpired(CallId id, IsupTimer t);
   void startTimer(Call& c, IsupTimer t);
   void continuityRecheckExpired(uint32_t ci, IsupTimer t);

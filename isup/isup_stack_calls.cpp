@@ -480,7 +480,9 @@ void IsupStack::onCallMessage(uint32_t dpc, uint32_t ci, const Message& m) {
         c->t8.stop();
         const auto* ind = m.get<ContinuityIndicators>(ParamCode::ContinuityIndicators);
         if (ind && ind->continuity == 1) {
-          offerIncoming(*c);
+          // The IAM kept since it arrived is the user's now: an offered call keeps no copy.
+          const std::unique_ptr<Message> iam = std::move(c->iam);
+          offerIncoming(*c, *iam);
           return;
         }
         // §2.1.8: continuity failed. The call goes without REL; when the check was on this
@@ -623,35 +625,33 @@ void IsupStack::onIam(uint32_t dpc, uint32_t ci, const Message& m) {
     return;
   }
   Call& c = newCall(ci, false);
-  c.iam = std::make_unique<Message>(m);
   if (groups_[cc.group].direction == GroupDirection::OutgoingOnly) {
     sendRel(c, 34, cfg_.location);  // no circuit available for incoming calls here
     return;
   }
   const auto* nci = m.get<NatureOfConnectionIndicators>(ParamCode::NatureOfConnectionIndicators);
   if (nci && (nci->continuity_check == 1 || nci->continuity_check == 2)) {
-    // §2.1.8: do not offer the call before the COT.
+    // §2.1.8: do not offer the call before the COT; keep the IAM until then.
+    c.iam = std::make_unique<Message>(m);
     c.continuity_this_circuit = nci->continuity_check == 1;
     c.state = CallState::AwaitingContinuity;
     startTimer(c, IsupTimer::T8);
     return;
   }
-  offerIncoming(c);
+  offerIncoming(c, m);  // straight from the receive buffer: no copy of the IAM
 }
 
-void IsupStack::offerIncoming(Call& c) {
+void IsupStack::offerIncoming(Call& c, const Message& iam) {
   bool overlap = false;
   if (cfg_.incoming_overlap) {
-    const auto* called = c.iam->get<Number>(ParamCode::CalledPartyNumber);
+    const auto* called = iam.get<Number>(ParamCode::CalledPartyNumber);
     const auto v = called ? called->digits.view() : std::string_view();
     overlap = v.empty() || v.back() != 'F';
   }
   c.visible = true;
   c.state = overlap ? CallState::CollectingDigits : CallState::Offered;
   if (overlap) startTimer(c, IsupTimer::T35);
-  // The IAM is the user's now: an offered call keeps no copy (memory per active call).
-  const std::unique_ptr<Message> iam = std::move(c.iam);
-  if (user_) user_->onIncomingSetup(c.id, *iam, overlap);
+  if (user_) user_->onIncomingSetup(c.id, iam, overlap);
 }
 
 void IsupStack::onRel(uint32_t dpc, uint32_t ci, const Message* m, uint8_t cause, uint8_t location) {
