@@ -83,7 +83,7 @@ void TimerQueue::removeAt(std::size_t i) {
   heap_.pop_back();
   if (i == heap_.size()) return;
   place(i, last);
-  if (i > 0 && before(last, heap_[(i - 1) / 2])) {
+  if (i > 0 && before(last, heap_[(i - 1) / kArity])) {
     siftUp(i);
   } else {
     siftDown(i);
@@ -93,7 +93,7 @@ void TimerQueue::removeAt(std::size_t i) {
 void TimerQueue::siftUp(std::size_t i) {
   const Item it = heap_[i];
   while (i > 0) {
-    const std::size_t parent = (i - 1) / 2;
+    const std::size_t parent = (i - 1) / kArity;
     if (!before(it, heap_[parent])) break;
     place(i, heap_[parent]);
     i = parent;
@@ -105,9 +105,12 @@ void TimerQueue::siftDown(std::size_t i) {
   const Item it = heap_[i];
   const std::size_t n = heap_.size();
   for (;;) {
-    std::size_t child = 2 * i + 1;
-    if (child >= n) break;
-    if (child + 1 < n && before(heap_[child + 1], heap_[child])) ++child;
+    const std::size_t first = kArity * i + 1;
+    if (first >= n) break;
+    std::size_t child = first;
+    const std::size_t end = first + kArity < n ? first + kArity : n;
+    for (std::size_t k = first + 1; k < end; ++k)
+      if (before(heap_[k], heap_[child])) child = k;
     if (!before(heap_[child], it)) break;
     place(i, heap_[child]);
     i = child;
