@@ -241,6 +241,8 @@ class IsupStack final : public MtpUser {
   // when the circuit holds no such call.
   Call* takeRepeatable(uint32_t ci);
   void releaseLocally(Call& c, ReleaseOrigin origin, uint8_t cause);  // no REL (reset/blocking)
+  std::unique_ptr<Message> keepMessage(Message&& m);  // a spare Message when there is one
+  void dropIam(Call& c);                              // c.iam back to the spares
   void onCallMessage(uint32_t dpc, uint32_t ci, const Message& m);
   void onIam(uint32_t dpc, uint32_t ci, const Message& m);
   void onRel(uint32_t dpc, uint32_t ci, const Message* m, uint8_t cause, uint8_t location);
@@ -279,6 +281,8 @@ class IsupStack final : public MtpUser {
   std::unordered_map<uint32_t, std::unique_ptr<Destination>> dests_;
   std::unordered_map<CallId, std::unique_ptr<Call>> calls_;
   SpareNodes<std::unordered_map<CallId, std::unique_ptr<Call>>, 256> spare_calls_;  // node and Call reused
+  static constexpr std::size_t kSpareMessages = 64;
+  std::vector<std::unique_ptr<Message>> spare_msgs_;
   std::unordered_map<uint32_t, std::unique_ptr<CircuitProc>> procs_;  // by circuit index
   std::unordered_map<uint32_t, std::unique_ptr<GroupProc>> group_procs_;
   CallId next_call_ = 0;

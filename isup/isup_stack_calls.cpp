@@ -101,6 +101,7 @@ void IsupStack::endCall(Call& c, const ReleaseInfo& info) {
   }
   // c is gone: a kept one is a fresh Call again (timers stopped, IAM released).
   spare_calls_.erase(calls_, id, [this](std::unique_ptr<Call>& p) {
+    dropIam(*p);
     std::destroy_at(p.get());
     std::construct_at(p.get(), timers_);
   });
@@ -178,6 +179,25 @@ void IsupStack::startTimer(Call& c, IsupTimer t) {
   tm->start(cfg_.timers.ms(t), [this, id, t] { timerExpired(id, t); });
 }
 
+// Outgoing IAMs are kept (for repeat attempts) from setup() to the first backward
+// message: their 1.9 KB Message objects are reused instead of allocated per call.
+std::unique_ptr<Message> IsupStack::keepMessage(Message&& m) {
+  if (spare_msgs_.empty()) return std::make_unique<Message>(std::move(m));
+  std::unique_ptr<Message> p = std::move(spare_msgs_.back());
+  spare_msgs_.pop_back();
+  *p = std::move(m);
+  return p;
+}
+
+void IsupStack::dropIam(Call& c) {
+  if (!c.iam) return;
+  if (spare_msgs_.size() < kSpareMessages) {
+    spare_msgs_.push_back(std::move(c.iam));
+  } else {
+    c.iam.reset();
+  }
+}
+
 // ---- requests ----
 
 Result<CallId, SetupError> IsupStack::setup(uint16_t group, Message iam) {
@@ -192,7 +212,7 @@ Result<CallId, SetupError> IsupStack::setup(uint16_t group, Message iam) {
   if (!ci) return Unexpected{SetupError::NoCircuit};
   Call& c = newCall(*ci, true);
   c.visible = true;
-  c.iam = std::make_unique<Message>(std::move(iam));
+  c.iam = keepMessage(std::move(iam));
   c.iam->type = MessageType::IAM;
   if (const auto* nci = c.iam->get<NatureOfConnectionIndicators>(ParamCode::NatureOfConnectionIndicators))
     c.continuity_expected = nci->continuity_check == 1 || nci->continuity_check == 2;  // we owe a COT (§2.1.8)
@@ -499,7 +519,7 @@ void IsupStack::onCallMessage(uint32_t dpc, uint32_t ci, const Message& m) {
     case MessageType::ACM:
       if (c->outgoing && s == CallState::AwaitingAcm) {
         c->t7.stop();
-        c->iam.reset();  // no repeat attempt after a backward message
+        dropIam(*c);  // no repeat attempt after a backward message
         c->state = CallState::AwaitingAnswer;
         if (cfg_.use_t9) startTimer(*c, IsupTimer::T9);
         if (user_) user_->onAddressComplete(id, m);
@@ -509,7 +529,7 @@ void IsupStack::onCallMessage(uint32_t dpc, uint32_t ci, const Message& m) {
     case MessageType::CON:
       if (c->outgoing && s == CallState::AwaitingAcm) {
         c->t7.stop();
-        c->iam.reset();
+        dropIam(*c);
         c->state = CallState::Answered;
         if (user_) user_->onAnswer(id, m);
         return;
@@ -519,7 +539,7 @@ void IsupStack::onCallMessage(uint32_t dpc, uint32_t ci, const Message& m) {
       if (c->outgoing && (s == CallState::AwaitingAnswer || s == CallState::AwaitingAcm)) {
         c->t7.stop();
         c->t9.stop();
-        c->iam.reset();
+        dropIam(*c);
         c->state = CallState::Answered;
         if (user_) user_->onAnswer(id, m);
         return;
