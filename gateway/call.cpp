@@ -5,8 +5,10 @@
 #include <array>
 #include <cstddef>
 #include <new>
+#include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include <boost/mpl/list.hpp>
 #include <boost/statechart/custom_reaction.hpp>
@@ -50,8 +52,9 @@ void Call::logEvent(std::string_view what) const {
 
 namespace {
 
-// Storage for chart states. Boost.Statechart news and deletes a state object on every
-// transition (five or six per call); blocks come back here instead of going to malloc.
+// Storage for chart states and the charts themselves. Boost.Statechart news and deletes a
+// state object on every transition (five or six per call), and every call news its chart
+// (OChart 512 bytes); blocks come back here instead of going to malloc.
 // Free lists per 64-byte size class, one set per thread (the allocator must be stateless:
 // statechart default-constructs it); a list keeps at most kKeep blocks, so a burst of
 // calls does not pin memory for good.
@@ -93,6 +96,35 @@ class StatePool {
   std::array<std::size_t, kClasses> count_{};
 };
 
+// Buffers for a call's SDP texts (the INVITE's offer, kept until answered, and our answer),
+// reused the same way: a call takes two and gives them back when it is answered or gone.
+class SdpBuffers {
+ public:
+  static constexpr std::size_t kKeep = 1024, kMaxCapacity = 4096;
+  static std::string take() {
+    auto& f = local();
+    if (f.empty()) return {};
+    std::string s = std::move(f.back());
+    f.pop_back();
+    return s;
+  }
+  // Leaves `s` empty with no heap storage.
+  static void give(std::string& s) {
+    auto& f = local();
+    if (s.capacity() > 15 && s.capacity() <= kMaxCapacity && f.size() < kKeep) {
+      s.clear();
+      f.push_back(std::move(s));
+    }
+    std::string().swap(s);
+  }
+
+ private:
+  static std::vector<std::string>& local() {
+    thread_local std::vector<std::string> free;
+    return free;
+  }
+};
+
 template <class T>
 struct StateAllocator {
   using value_type = T;
@@ -109,6 +141,10 @@ struct StateAllocator {
 template <class Chart>
 struct ChartBase : Call {
   ChartBase(Gateway& gw, Direction d) : Call(gw, d) {}
+  // The chart object from the state pool (deleted through Call's virtual destructor, which
+  // passes the chart's own size).
+  static void* operator new(std::size_t bytes) { return StatePool::local().allocate(bytes); }
+  static void operator delete(void* p, std::size_t bytes) noexcept { StatePool::local().deallocate(p, bytes); }
   std::string_view state = "Idle";
   bool processing = false;
   bool acmSent = false;       // I-chart: an ACM went to ISUP (so 200 → ANM, not CON)
@@ -186,6 +222,10 @@ struct Named : sc::state<S, C, Inner> {
 struct OIdle;
 struct OChart : sc::state_machine<OChart, OIdle, StateAllocator<sc::none>>, ChartBase<OChart> {
   explicit OChart(Gateway& gw) : ChartBase<OChart>(gw, Direction::SipToIsup) {}
+  ~OChart() override {
+    SdpBuffers::give(offer);
+    SdpBuffers::give(answerBody);
+  }
   using ChartBase<OChart>::unconsumed_event;
   void queue(const sc::event_base& e) { post_event(e); }
 
@@ -222,8 +262,8 @@ struct OChart : sc::state_machine<OChart, OIdle, StateAllocator<sc::none>>, Char
   }
   void answer() {
     if (sip::InviteSession* s = session()) s->answer(answerSdp());
-    std::string().swap(offer);
-    std::string().swap(answerBody);
+    SdpBuffers::give(offer);
+    SdpBuffers::give(answerBody);
     answered = true;
     gw_.noteAnswered(*this);
   }
@@ -413,7 +453,10 @@ sc::result OIdle::react(const EvSipInvite& e) {
   }
   // The offer parsed once, here (views into c.offer, which outlives this reaction): the
   // codec choice, the IAM's bearer and the answer read it.
-  if (*body) c.offer = std::string(**body);
+  if (*body) {
+    c.offer = SdpBuffers::take();
+    c.offer.assign(**body);
+  }
   const auto parsedOffer = sip::parseSdp(c.offer);  // an error when there is no offer
   const sip::SessionDescription* offerSdp = *body && parsedOffer ? &*parsedOffer : nullptr;
   if (*body) {
@@ -457,7 +500,8 @@ sc::result OIdle::react(const EvSipInvite& e) {
   gw.bindIsup(c, c.cid);
   gw.noteSetupSent(c);
   if (offerSdp) {
-    c.answerBody = buildAnswer(tr.cfg->media, c.cic, *offerSdp, c.media, c.sdpId, c.sdpVersion);
+    c.answerBody = SdpBuffers::take();
+    appendAnswer(c.answerBody, tr.cfg->media, c.cic, *offerSdp, c.media, c.sdpId, c.sdpVersion);
     c.answerCic = c.cic;
   }
   return transit<OTrying>();
