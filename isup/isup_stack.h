@@ -152,20 +152,22 @@ class IsupStack final : public MtpUser {
   void start();
 
   // ---- call control requests (§2.1–§2.4) ----
+  // Messages are taken by rvalue reference: the stack fills in the CIC and encodes the
+  // caller's object instead of moving its parameters into a copy.
   // Picks a circuit in `group` (its selection strategy), sets the CIC and sends the IAM;
-  // T7 runs until ACM/CON.
-  Result<CallId, SetupError> setup(uint16_t group, Message iam);
-  bool sendSam(CallId, Message sam);           // restarts T7 (§2.1.2)
+  // T7 runs until ACM/CON. The IAM is moved into the call (kept for repeat attempts).
+  Result<CallId, SetupError> setup(uint16_t group, Message&& iam);
+  bool sendSam(CallId, Message&& sam);           // restarts T7 (§2.1.2)
   bool sendCot(CallId, bool success);          // continuity on a previous circuit (§2.1.8)
-  bool sendAcm(CallId, Message acm);           // stops T35 (§2.1.4)
-  bool sendCon(CallId, Message con);
-  bool sendAnm(CallId, Message anm);
-  bool sendCpg(CallId, Message cpg);
+  bool sendAcm(CallId, Message&& acm);           // stops T35 (§2.1.4)
+  bool sendCon(CallId, Message&& con);
+  bool sendAnm(CallId, Message&& anm);
+  bool sendCpg(CallId, Message&& cpg);
   bool sendSus(CallId, bool network_initiated);
   bool sendRes(CallId, bool network_initiated);
-  bool sendInr(CallId, Message inr);           // T33 until INF (§2.1.6)
-  bool sendInf(CallId, Message inf);
-  bool sendOther(CallId, Message m);           // APM, USR, FAC... in an established call
+  bool sendInr(CallId, Message&& inr);           // T33 until INF (§2.1.6)
+  bool sendInf(CallId, Message&& inf);
+  bool sendOther(CallId, Message&& m);           // APM, USR, FAC... in an established call
   // REL with this cause; T1/T5 run until RLC (§2.3, §2.9.6). onRelease follows at RLC.
   bool release(CallId, uint8_t cause, std::optional<uint8_t> location = std::nullopt);
 

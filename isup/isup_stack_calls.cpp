@@ -200,7 +200,7 @@ void IsupStack::dropIam(Call& c) {
 
 // ---- requests ----
 
-Result<CallId, SetupError> IsupStack::setup(uint16_t group, Message iam) {
+Result<CallId, SetupError> IsupStack::setup(uint16_t group, Message&& iam) {
   if (group >= groups_.size()) return Unexpected{SetupError::NoSuchGroup};
   const CircuitGroupConfig& g = groups_[group];
   if (g.direction == GroupDirection::IncomingOnly) return Unexpected{SetupError::NotOutgoing};
@@ -237,7 +237,7 @@ bool IsupStack::sendInCall(Call& c, Message& m) {
   return send(dpcOf(c.circuit), m);
 }
 
-bool IsupStack::sendSam(CallId id, Message sam) {
+bool IsupStack::sendSam(CallId id, Message&& sam) {
   Call* c = findCall(id);
   if (!c || !c->outgoing || c->state != CallState::AwaitingAcm) return false;
   sam.type = MessageType::SAM;
@@ -256,7 +256,7 @@ bool IsupStack::sendCot(CallId id, bool success) {
   return sendInCall(*c, m);
 }
 
-bool IsupStack::sendAcm(CallId id, Message acm) {
+bool IsupStack::sendAcm(CallId id, Message&& acm) {
   Call* c = findCall(id);
   if (!c || c->outgoing || (c->state != CallState::Offered && c->state != CallState::CollectingDigits)) return false;
   acm.type = MessageType::ACM;
@@ -266,7 +266,7 @@ bool IsupStack::sendAcm(CallId id, Message acm) {
   return true;
 }
 
-bool IsupStack::sendCon(CallId id, Message con) {
+bool IsupStack::sendCon(CallId id, Message&& con) {
   Call* c = findCall(id);
   if (!c || c->outgoing || (c->state != CallState::Offered && c->state != CallState::CollectingDigits)) return false;
   con.type = MessageType::CON;
@@ -276,7 +276,7 @@ bool IsupStack::sendCon(CallId id, Message con) {
   return true;
 }
 
-bool IsupStack::sendAnm(CallId id, Message anm) {
+bool IsupStack::sendAnm(CallId id, Message&& anm) {
   Call* c = findCall(id);
   if (!c || c->outgoing || c->state != CallState::Alerting) return false;
   anm.type = MessageType::ANM;
@@ -285,7 +285,7 @@ bool IsupStack::sendAnm(CallId id, Message anm) {
   return true;
 }
 
-bool IsupStack::sendCpg(CallId id, Message cpg) {
+bool IsupStack::sendCpg(CallId id, Message&& cpg) {
   Call* c = findCall(id);
   if (!c) return false;
   const bool ok = c->state == CallState::Alerting || c->state == CallState::Answered ||
@@ -311,7 +311,7 @@ bool IsupStack::sendRes(CallId id, bool network) {
   return sendInCall(*c, m);
 }
 
-bool IsupStack::sendInr(CallId id, Message inr) {
+bool IsupStack::sendInr(CallId id, Message&& inr) {
   Call* c = findCall(id);
   if (!c || c->state == CallState::AwaitingRlc) return false;
   inr.type = MessageType::INR;
@@ -320,14 +320,14 @@ bool IsupStack::sendInr(CallId id, Message inr) {
   return true;
 }
 
-bool IsupStack::sendInf(CallId id, Message inf) {
+bool IsupStack::sendInf(CallId id, Message&& inf) {
   Call* c = findCall(id);
   if (!c || c->state == CallState::AwaitingRlc) return false;
   inf.type = MessageType::INF;
   return sendInCall(*c, inf);
 }
 
-bool IsupStack::sendOther(CallId id, Message m) {
+bool IsupStack::sendOther(CallId id, Message&& m) {
   Call* c = findCall(id);
   if (!c || c->state == CallState::AwaitingRlc) return false;
   return sendInCall(*c, m);
