@@ -27,14 +27,32 @@ TimerQueue::Id TimerQueue::push(uint64_t due, Callback cb) {
   return (static_cast<uint64_t>(s.gen) << 32) | (static_cast<uint64_t>(slot) + 1);
 }
 
-bool TimerQueue::cancel(Id id) {
+void TimerQueue::pushPosted(uint64_t due, Callback cb) {
+  if (postedCount_ == posted_.size()) {  // full: unroll into a larger ring, oldest first
+    std::vector<Posted> bigger(posted_.empty() ? 64 : posted_.size() * 2);
+    for (std::size_t i = 0; i < postedCount_; ++i)
+      bigger[i] = std::move(posted_[(postedHead_ + i) % posted_.size()]);
+    posted_ = std::move(bigger);
+    postedHead_ = 0;
+  }
+  Posted& p = posted_[(postedHead_ + postedCount_) % posted_.size()];
+  p.due = due;
+  p.seq = seq_++;
+  p.cb = std::move(cb);
+  ++postedCount_;
+}
+
+bool TimerQueue::pending(Id id) const {
   const uint64_t low = id & 0xffffffffu;
   if (low == 0 || low > slots_.size()) return false;
   const auto slot = static_cast<uint32_t>(low - 1);
-  Slot& s = slots_[slot];
-  if (s.gen != static_cast<uint32_t>(id >> 32) || s.pos >= heap_.size() || heap_[s.pos].slot != slot) {
-    return false;
-  }
+  const Slot& s = slots_[slot];
+  return s.gen == static_cast<uint32_t>(id >> 32) && s.pos < heap_.size() && heap_[s.pos].slot == slot;
+}
+
+bool TimerQueue::cancel(Id id) {
+  if (!pending(id)) return false;
+  Slot& s = slots_[static_cast<uint32_t>((id & 0xffffffffu) - 1)];
   // Destroy the callback only after the queue is consistent: its captures may cancel too.
   Callback dead = std::move(s.cb);
   removeAt(s.pos);
@@ -42,7 +60,13 @@ bool TimerQueue::cancel(Id id) {
 }
 
 TimerQueue::Callback TimerQueue::pop() {
-  assert(!heap_.empty());
+  assert(!empty());
+  if (postedFirst()) {
+    Callback cb = std::move(posted_[postedHead_].cb);
+    postedHead_ = (postedHead_ + 1) % posted_.size();
+    --postedCount_;
+    return cb;
+  }
   Callback cb = std::move(slots_[heap_.front().slot].cb);
   removeAt(0);
   return cb;
@@ -59,7 +83,7 @@ void TimerQueue::removeAt(std::size_t i) {
   heap_.pop_back();
   if (i == heap_.size()) return;
   place(i, last);
-  if (i > 0 && before(last, heap_[(i - 1) / 2])) {
+  if (i > 0 && before(last, heap_[(i - 1) / kArity])) {
     siftUp(i);
   } else {
     siftDown(i);
@@ -69,7 +93,7 @@ void TimerQueue::removeAt(std::size_t i) {
 void TimerQueue::siftUp(std::size_t i) {
   const Item it = heap_[i];
   while (i > 0) {
-    const std::size_t parent = (i - 1) / 2;
+    const std::size_t parent = (i - 1) / kArity;
     if (!before(it, heap_[parent])) break;
     place(i, heap_[parent]);
     i = parent;
@@ -81,9 +105,12 @@ void TimerQueue::siftDown(std::size_t i) {
   const Item it = heap_[i];
   const std::size_t n = heap_.size();
   for (;;) {
-    std::size_t child = 2 * i + 1;
-    if (child >= n) break;
-    if (child + 1 < n && before(heap_[child + 1], heap_[child])) ++child;
+    const std::size_t first = kArity * i + 1;
+    if (first >= n) break;
+    std::size_t child = first;
+    const std::size_t end = first + kArity < n ? first + kArity : n;
+    for (std::size_t k = first + 1; k < end; ++k)
+      if (before(heap_[k], heap_[child])) child = k;
     if (!before(heap_[child], it)) break;
     place(i, heap_[child]);
     i = child;
@@ -93,24 +120,17 @@ void TimerQueue::siftDown(std::size_t i) {
 
 // ------------------------------------------------------------------------------ Timer
 
+// The callback goes straight into the service's queue, which moves it out before running
+// it: it may restart this timer or destroy its owner (and so this Timer).
 void Timer::start(uint32_t ms, std::function<void()> cb) {
   assert(svc_);
   stop();
-  cb_ = std::move(cb);
-  id_ = svc_->start(ms, [this] { fire(); });
+  id_ = svc_->start(ms, std::move(cb));
 }
 
 void Timer::stop() {
-  if (id_ != 0 && svc_) svc_->cancel(id_);
+  if (id_ != 0 && svc_) svc_->cancel(id_);  // harmless when it has fired
   id_ = 0;
-}
-
-void Timer::fire() {
-  id_ = 0;
-  // The callback may restart this timer or destroy its owner (and so this Timer): move it
-  // out first so nothing of *this is touched afterwards.
-  std::function<void()> cb = std::move(cb_);
-  cb();
 }
 
 // ------------------------------------------------------------------ ManualTimerService
@@ -189,13 +209,17 @@ struct AsioTimerService::Impl : std::enable_shared_from_this<AsioTimerService::I
   // Fires every timer due now, in deadline order. Work started from a callback with zero
   // delay runs in a later turn of the io_context, so a callback that re-posts itself
   // cannot starve socket I/O.
+  // The clock is read again only when the next entry is not yet due by the last reading.
   void run() {
     const uint64_t limit = queue.seqCounter();
     uint64_t nowMs = now();
-    while (!queue.empty() && queue.nextDue() <= nowMs && queue.nextSeq() < limit) {
+    while (!queue.empty() && queue.nextSeq() < limit) {
+      if (queue.nextDue() > nowMs) {
+        nowMs = now();
+        if (queue.nextDue() > nowMs) break;
+      }
       Callback cb = queue.pop();
       cb();
-      nowMs = now();
     }
     if (queue.empty()) {
       if (armedFor != kUnarmed) {
@@ -204,6 +228,7 @@ struct AsioTimerService::Impl : std::enable_shared_from_this<AsioTimerService::I
       }
       return;
     }
+    if (queue.nextDue() > nowMs) nowMs = now();  // work started late in this run may be due
     schedule(queue.nextDue(), nowMs);
   }
 };
@@ -240,8 +265,12 @@ void AsioTimerService::cancel(Id id) {
   }
 }
 
+bool AsioTimerService::pending(Id id) const { return impl_->queue.pending(id); }
+
 void AsioTimerService::post(Callback cb) {
-  (void)start(0, std::move(cb));
+  const uint64_t nowMs = Impl::now();
+  impl_->queue.pushPosted(nowMs, std::move(cb));
+  impl_->schedule(nowMs, nowMs);
 }
 
 std::size_t AsioTimerService::pending() const {

@@ -5,8 +5,10 @@
 #include <array>
 #include <cstddef>
 #include <new>
+#include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include <boost/mpl/list.hpp>
 #include <boost/statechart/custom_reaction.hpp>
@@ -50,8 +52,9 @@ void Call::logEvent(std::string_view what) const {
 
 namespace {
 
-// Storage for chart states. Boost.Statechart news and deletes a state object on every
-// transition (five or six per call); blocks come back here instead of going to malloc.
+// Storage for chart states and the charts themselves. Boost.Statechart news and deletes a
+// state object on every transition (five or six per call), and every call news its chart
+// (OChart 512 bytes); blocks come back here instead of going to malloc.
 // Free lists per 64-byte size class, one set per thread (the allocator must be stateless:
 // statechart default-constructs it); a list keeps at most kKeep blocks, so a burst of
 // calls does not pin memory for good.
@@ -93,6 +96,35 @@ class StatePool {
   std::array<std::size_t, kClasses> count_{};
 };
 
+// Buffers for a call's SDP texts (the INVITE's offer, kept until answered, and our answer),
+// reused the same way: a call takes two and gives them back when it is answered or gone.
+class SdpBuffers {
+ public:
+  static constexpr std::size_t kKeep = 1024, kMaxCapacity = 4096;
+  static std::string take() {
+    auto& f = local();
+    if (f.empty()) return {};
+    std::string s = std::move(f.back());
+    f.pop_back();
+    return s;
+  }
+  // Leaves `s` empty with no heap storage.
+  static void give(std::string& s) {
+    auto& f = local();
+    if (s.capacity() > 15 && s.capacity() <= kMaxCapacity && f.size() < kKeep) {
+      s.clear();
+      f.push_back(std::move(s));
+    }
+    std::string().swap(s);
+  }
+
+ private:
+  static std::vector<std::string>& local() {
+    thread_local std::vector<std::string> free;
+    return free;
+  }
+};
+
 template <class T>
 struct StateAllocator {
   using value_type = T;
@@ -109,15 +141,15 @@ struct StateAllocator {
 template <class Chart>
 struct ChartBase : Call {
   ChartBase(Gateway& gw, Direction d) : Call(gw, d) {}
+  // The chart object from the state pool (deleted through Call's virtual destructor, which
+  // passes the chart's own size).
+  static void* operator new(std::size_t bytes) { return StatePool::local().allocate(bytes); }
+  static void operator delete(void* p, std::size_t bytes) noexcept { StatePool::local().deallocate(p, bytes); }
   std::string_view state = "Idle";
   bool processing = false;
   bool acmSent = false;       // I-chart: an ACM went to ISUP (so 200 → ANM, not CON)
   uint64_t sdpId = 0, sdpVersion = 0;
   MediaChoice media;          // the codec in use
-  std::string offer;          // O-chart: the INVITE's SDP offer (answered at 18x/200)
-  // `offer` parsed once (views into it; set together, never changed after): codec choice,
-  // the IAM's bearer and the answer all read it.
-  std::optional<sip::SessionDescription> offerSdp;
   Timer t11, noAnswer;
 
   std::string_view stateName() const override { return state; }
@@ -190,25 +222,34 @@ struct Named : sc::state<S, C, Inner> {
 struct OIdle;
 struct OChart : sc::state_machine<OChart, OIdle, StateAllocator<sc::none>>, ChartBase<OChart> {
   explicit OChart(Gateway& gw) : ChartBase<OChart>(gw, Direction::SipToIsup) {}
+  ~OChart() override {
+    SdpBuffers::give(offer);
+    SdpBuffers::give(answerBody);
+  }
   using ChartBase<OChart>::unconsumed_event;
   void queue(const sc::event_base& e) { post_event(e); }
 
-  // §7.2.1: our SDP answer for the circuit's media (answers the INVITE's offer).
-  // Built once per circuit: the 18x and the 200 carry the same SDP, same o= version (RFC 3264
-  // §8: the version changes only with the session).
+  // §7.2.1: our SDP answer for the circuit's media (answers the INVITE's offer), built
+  // with the IAM from the offer parsed there. The 18x and the 200 carry the same SDP, same
+  // o= version (RFC 3264 §8: the version changes only with the session); only a repeat
+  // attempt on another circuit (before any backward message) rebuilds it, from `offer`.
+  // Both strings are released once the 200 is handed to the session (it keeps its copy):
+  // a held call carries no SDP of its own.
   const std::string& answerSdp() {
     if (offer.empty()) return answerBody;
     if (auto c = gw_.isup().cicOf(cid)) cic = *c;  // a repeat attempt may have moved the call
-    if (answerBody.empty() || answerCic != cic) {
-      if (!answerBody.empty()) ++sdpVersion;
-      answerBody = offerSdp ? buildAnswer(trunkRt().cfg->media, cic, *offerSdp, media, sdpId, sdpVersion)
-                            : buildAnswer(trunkRt().cfg->media, cic, offer, media, sdpId, sdpVersion);
+    if (answerCic != cic) {
+      if (answerUsed) ++sdpVersion;
+      answerBody = buildAnswer(trunkRt().cfg->media, cic, std::string_view(offer), media, sdpId, sdpVersion);
       answerCic = cic;
     }
+    answerUsed = true;
     return answerBody;
   }
-  std::string answerBody;  // our SDP answer, once built
+  std::string offer;       // the INVITE's SDP offer, until answered
+  std::string answerBody;  // our SDP answer for circuit answerCic
   uint16_t answerCic = 0;
+  bool answerUsed = false;  // sent in an 18x: a rebuilt answer gets the next o= version
   // 18x for an ACM/CPG: SDP with it when it announces in-band information (early media, RFC
   // 3398 §7.2.5 / RFC 3960), reliable when the peer supports 100rel (§5.4).
   void provisional(uint16_t code) {
@@ -221,6 +262,8 @@ struct OChart : sc::state_machine<OChart, OIdle, StateAllocator<sc::none>>, Char
   }
   void answer() {
     if (sip::InviteSession* s = session()) s->answer(answerSdp());
+    SdpBuffers::give(offer);
+    SdpBuffers::give(answerBody);
     answered = true;
     gw_.noteAnswered(*this);
   }
@@ -408,13 +451,17 @@ sc::result OIdle::react(const EvSipInvite& e) {
     c.refuse(body.error().status, body.error().cause, body.error().detail);
     return transit<ODone>();
   }
+  // The offer parsed once, here (views into c.offer, which outlives this reaction): the
+  // codec choice, the IAM's bearer and the answer read it.
   if (*body) {
-    c.offer = std::string(**body);
+    c.offer = SdpBuffers::take();
+    c.offer.assign(**body);
+  }
+  const auto parsedOffer = sip::parseSdp(c.offer);  // an error when there is no offer
+  const sip::SessionDescription* offerSdp = *body && parsedOffer ? &*parsedOffer : nullptr;
+  if (*body) {
     MediaResult m;
-    if (auto parsed = sip::parseSdp(c.offer)) {
-      c.offerSdp = std::move(*parsed);
-      m = chooseMedia(*c.offerSdp, tr.cfg->media);
-    }
+    if (offerSdp) m = chooseMedia(*offerSdp, tr.cfg->media);
     if (!m.choice) {
       const uint8_t cause = m.error == MediaError::NoAudio ? 65 : 88;
       c.refuse(488, cause, std::string(mediaErrorName(m.error)));
@@ -427,7 +474,7 @@ sc::result OIdle::react(const EvSipInvite& e) {
 
   mapping::SipToIsupOptions opt;
   opt.variant = c.variant();
-  opt.offer = c.offerSdp ? &*c.offerSdp : nullptr;
+  opt.offer = offerSdp;
   opt.trustedPeer = e.trusted;
   opt.allowClearmode = std::find(tr.cfg->media.codecs.begin(), tr.cfg->media.codecs.end(),
                                  Codec::Clearmode) != tr.cfg->media.codecs.end();
@@ -452,6 +499,11 @@ sc::result OIdle::react(const EvSipInvite& e) {
   c.cic = gw.isup().cicOf(c.cid).value_or(0);
   gw.bindIsup(c, c.cid);
   gw.noteSetupSent(c);
+  if (offerSdp) {
+    c.answerBody = SdpBuffers::take();
+    appendAnswer(c.answerBody, tr.cfg->media, c.cic, *offerSdp, c.media, c.sdpId, c.sdpVersion);
+    c.answerCic = c.cic;
+  }
   return transit<OTrying>();
 }
 

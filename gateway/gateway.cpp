@@ -127,12 +127,12 @@ void Gateway::retire(Call& c) {
   c.retired = true;
   if (c.sid)
     if (sip::InviteSession* s = ua_.find(c.sid)) s->userData = nullptr;
-  if (c.cid) byIsup_.erase(c.cid);
+  if (c.cid) unbindIsup(c.cid);
   if (metrics_) metrics_->callEnded();
   auto it = calls_.find(&c);
   if (it == calls_.end()) return;
   retired_.push_back(std::move(it->second));
-  calls_.erase(it);
+  spareCalls_.erase(calls_, &c);
   if (!reapPosted_) {  // never delete a chart from inside its own reaction
     reapPosted_ = true;
     clock_.post([this] {
@@ -140,6 +140,11 @@ void Gateway::retire(Call& c) {
       retired_.clear();
     });
   }
+}
+
+void Gateway::adopt(std::unique_ptr<Call> call) {
+  Call* c = call.get();
+  spareCalls_.insert(calls_, c) = std::move(call);
 }
 
 // ---- milestones → counters and metrics
@@ -190,7 +195,7 @@ void Gateway::onIncoming(sip::InviteSession& s, const sip::Message& invite) {
   Call& c = *call;
   if (metrics_) metrics_->callStarted();
   c.startedAt = std::chrono::steady_clock::now();
-  calls_.emplace(&c, std::move(call));
+  adopt(std::move(call));
   s.userData = static_cast<Call*>(&c);
   c.sid = s.id();
   EvSipInvite ev;
@@ -275,7 +280,7 @@ void Gateway::onIncomingSetup(isup::CallId id, const isup::Message& iam, bool /*
   Call& c = *call;
   if (metrics_) metrics_->callStarted();
   c.startedAt = std::chrono::steady_clock::now();
-  calls_.emplace(&c, std::move(call));
+  adopt(std::move(call));
   c.cid = id;
   c.cic = iam.cic;
   for (std::size_t i = 0; i < trunks_.size(); ++i) {
@@ -318,7 +323,7 @@ void Gateway::onAnswer(isup::CallId id, const isup::Message& anm) {
 void Gateway::onRelease(isup::CallId id, const isup::ReleaseInfo& info) {
   Call* c = callOfIsup(id);
   if (!c) return;
-  byIsup_.erase(id);  // the CallId is dead after this returns
+  unbindIsup(id);  // the CallId is dead after this returns
   c->cid = 0;
   EvIsupRel ev;
   ev.origin = info.origin;

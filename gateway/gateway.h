@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "config/result.h"
+#include "config/spare_nodes.h"
 #include "config/timer_service.h"
 #include "gateway/gateway_config.h"
 #include "gateway/router.h"
@@ -110,8 +111,8 @@ class Gateway final : public sip::SessionHandler, public isup::IsupUser {
   void noteFailed(Call& c, uint8_t cause);
   void noteUnexpected(Call& c, std::string_view event);
 
-  void bindIsup(Call& c, isup::CallId id) { byIsup_[id] = &c; }
-  void unbindIsup(isup::CallId id) { byIsup_.erase(id); }
+  void bindIsup(Call& c, isup::CallId id) { spareByIsup_.insert(byIsup_, id) = &c; }
+  void unbindIsup(isup::CallId id) { spareByIsup_.erase(byIsup_, id); }
   // The chart reached its final state: forget the call's bindings now, delete it later
   // (never from inside its own reaction).
   void retire(Call& c);
@@ -131,6 +132,10 @@ class Gateway final : public sip::SessionHandler, public isup::IsupUser {
   std::vector<Peer> peers_;
   std::unordered_map<isup::CallId, Call*> byIsup_;
   std::unordered_map<Call*, std::unique_ptr<Call>> calls_;
+  // Their nodes are reused: a call adds and removes one entry in each.
+  SpareNodes<std::unordered_map<isup::CallId, Call*>, 1024> spareByIsup_;
+  SpareNodes<std::unordered_map<Call*, std::unique_ptr<Call>>, 1024> spareCalls_;
+  void adopt(std::unique_ptr<Call> call);  // into calls_
   std::vector<std::unique_ptr<Call>> retired_;
   bool reapPosted_ = false;
   uint64_t sdpSessionId_ = 0;

@@ -178,6 +178,12 @@ std::string buildAnswer(const MediaRule& rule, uint16_t cic, const sip::SessionD
                         const MediaChoice& choice, uint64_t sessionId, uint64_t version) {
   std::string out;
   out.reserve(256);
+  appendAnswer(out, rule, cic, offer, choice, sessionId, version);
+  return out;
+}
+
+void appendAnswer(std::string& out, const MediaRule& rule, uint16_t cic, const sip::SessionDescription& offer,
+                  const MediaChoice& choice, uint64_t sessionId, uint64_t version) {
   appendSessionPart(out, rule, sessionId, version);
   for (std::size_t i = 0; i < offer.media.size(); ++i) {
     auto ml = offer.media[i].mediaLine();
@@ -194,7 +200,6 @@ std::string buildAnswer(const MediaRule& rule, uint16_t cic, const sip::SessionD
     appendRtpmap(out, choice.codec, choice.payload_type);
     out.append("a=").append(answerDirection(offer.direction(i))).append("\r\n");
   }
-  return out;
 }
 
 }  // namespace siptgw::gateway

@@ -66,5 +66,8 @@ std::string buildAnswer(const MediaRule& rule, uint16_t cic, std::string_view of
                         const MediaChoice& choice, uint64_t sessionId, uint64_t version);
 std::string buildAnswer(const MediaRule& rule, uint16_t cic, const sip::SessionDescription& offer,
                         const MediaChoice& choice, uint64_t sessionId, uint64_t version);
+// The same answer appended to `out` (a buffer the caller reuses).
+void appendAnswer(std::string& out, const MediaRule& rule, uint16_t cic, const sip::SessionDescription& offer,
+                  const MediaChoice& choice, uint64_t sessionId, uint64_t version);
 
 }  // namespace siptgw::gateway

@@ -1,6 +1,7 @@
 #include "isup/exchange_sim.h"
 
 #include <algorithm>
+#include <memory>
 #include <stdexcept>
 
 namespace siptgw::isup {
@@ -68,12 +69,9 @@ void ExchangeSimulator::onIncomingSetup(CallId id, const Message& iam, bool over
   ++counters_.incoming;
   const auto* cdpn = iam.get<Number>(ParamCode::CalledPartyNumber);
   const std::string_view digits = cdpn ? cdpn->digits.view() : std::string_view();
-  auto c = std::make_unique<SimCall>(timers_);
-  c->id = id;
-  c->rule = match(digits);
-  c->digits = digits.size();
-  SimCall& ref = *c;
-  calls_.emplace(id, std::move(c));
+  SimCall& ref = newCall(id);
+  ref.rule = match(digits);
+  ref.digits = digits.size();
   if (!ref.rule) {
     ++counters_.unmatched;
     ++counters_.rel_sent;
@@ -206,19 +204,16 @@ void ExchangeSimulator::placeNext() {
   if (!r) {
     ++counters_.outgoing_rejected;
   } else {
-    auto c = std::make_unique<SimCall>(timers_);
-    c->id = *r;
-    c->outgoing = true;
-    c->hold_ms = plan_.hold_ms;
+    SimCall& ref = newCall(*r);
+    ref.outgoing = true;
+    ref.hold_ms = plan_.hold_ms;
     const uint64_t now = timers_.nowMs();
-    if (plan_.continuity) c->steps.push_back({now + plan_.cot_after_ms, Act::Cot, 0, 0});
+    if (plan_.continuity) ref.steps.push_back({now + plan_.cot_after_ms, Act::Cot, 0, 0});
     if (overlap)
       for (std::size_t i = plan_.overlap_initial; i < number.size(); ++i)
-        c->steps.push_back({now + plan_.sam_interval_ms * (i - plan_.overlap_initial + 1), Act::Sam,
-                            static_cast<uint8_t>(number[i]), 0});
-    sortSteps(c->steps.begin(), c->steps.end());
-    SimCall& ref = *c;
-    calls_.emplace(ref.id, std::move(c));
+        ref.steps.push_back({now + plan_.sam_interval_ms * (i - plan_.overlap_initial + 1), Act::Sam,
+                             static_cast<uint8_t>(number[i]), 0});
+    sortSteps(ref.steps.begin(), ref.steps.end());
     schedule(ref);
   }
   if (placed_ < plan_.calls) plan_timer_.start(plan_.interval_ms, [this] { placeNext(); });
@@ -244,7 +239,17 @@ void ExchangeSimulator::onRelease(CallId id, const ReleaseInfo& info) {
   ++counters_.release_cause[info.cause & 0x7F];
   if (info.origin == ReleaseOrigin::Remote) ++counters_.released_remote;
   if (info.origin == ReleaseOrigin::Local && info.cause == 16) ++counters_.completed_answered;
-  calls_.erase(id);
+  spare_calls_.erase(calls_, id, [this](std::unique_ptr<SimCall>& p) {
+    std::destroy_at(p.get());  // timer stopped, script freed
+    std::construct_at(p.get(), timers_);
+  });
+}
+
+ExchangeSimulator::SimCall& ExchangeSimulator::newCall(CallId id) {
+  std::unique_ptr<SimCall>& p = spare_calls_.insert(calls_, id);
+  if (!p) p = std::make_unique<SimCall>(timers_);
+  p->id = id;
+  return *p;
 }
 
 bool ExchangeSimulator::groupReset(uint32_t dpc, uint16_t first, uint8_t count) {

@@ -21,6 +21,7 @@
 
 #include <boost/container/small_vector.hpp>
 
+#include "config/spare_nodes.h"
 #include "isup/isup_stack.h"
 
 namespace siptgw::isup {
@@ -135,6 +136,8 @@ class ExchangeSimulator final : public IsupUser {
   std::unique_ptr<IsupStack> stack_;
   std::vector<TerminatingRule> rules_;
   std::unordered_map<CallId, std::unique_ptr<SimCall>> calls_;
+  SpareNodes<std::unordered_map<CallId, std::unique_ptr<SimCall>>, 256> spare_calls_;
+  SimCall& newCall(CallId id);  // a fresh SimCall in calls_ (a kept one when there is one)
   OriginatingPlan plan_;
   uint32_t placed_ = 0;
   bool held_ = false;

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "config/result.h"
+#include "config/spare_nodes.h"
 #include "isup/circuit.h"
 #include "isup/message.h"
 #include "isup/mtp_user.h"
@@ -151,20 +152,22 @@ class IsupStack final : public MtpUser {
   void start();
 
   // ---- call control requests (§2.1–§2.4) ----
+  // Messages are taken by rvalue reference: the stack fills in the CIC and encodes the
+  // caller's object instead of moving its parameters into a copy.
   // Picks a circuit in `group` (its selection strategy), sets the CIC and sends the IAM;
-  // T7 runs until ACM/CON.
-  Result<CallId, SetupError> setup(uint16_t group, Message iam);
-  bool sendSam(CallId, Message sam);           // restarts T7 (§2.1.2)
+  // T7 runs until ACM/CON. The IAM is moved into the call (kept for repeat attempts).
+  Result<CallId, SetupError> setup(uint16_t group, Message&& iam);
+  bool sendSam(CallId, Message&& sam);           // restarts T7 (§2.1.2)
   bool sendCot(CallId, bool success);          // continuity on a previous circuit (§2.1.8)
-  bool sendAcm(CallId, Message acm);           // stops T35 (§2.1.4)
-  bool sendCon(CallId, Message con);
-  bool sendAnm(CallId, Message anm);
-  bool sendCpg(CallId, Message cpg);
+  bool sendAcm(CallId, Message&& acm);           // stops T35 (§2.1.4)
+  bool sendCon(CallId, Message&& con);
+  bool sendAnm(CallId, Message&& anm);
+  bool sendCpg(CallId, Message&& cpg);
   bool sendSus(CallId, bool network_initiated);
   bool sendRes(CallId, bool network_initiated);
-  bool sendInr(CallId, Message inr);           // T33 until INF (§2.1.6)
-  bool sendInf(CallId, Message inf);
-  bool sendOther(CallId, Message m);           // APM, USR, FAC... in an established call
+  bool sendInr(CallId, Message&& inr);           // T33 until INF (§2.1.6)
+  bool sendInf(CallId, Message&& inf);
+  bool sendOther(CallId, Message&& m);           // APM, USR, FAC... in an established call
   // REL with this cause; T1/T5 run until RLC (§2.3, §2.9.6). onRelease follows at RLC.
   bool release(CallId, uint8_t cause, std::optional<uint8_t> location = std::nullopt);
 
@@ -240,12 +243,14 @@ class IsupStack final : public MtpUser {
   // when the circuit holds no such call.
   Call* takeRepeatable(uint32_t ci);
   void releaseLocally(Call& c, ReleaseOrigin origin, uint8_t cause);  // no REL (reset/blocking)
+  std::unique_ptr<Message> keepMessage(Message&& m);  // a spare Message when there is one
+  void dropIam(Call& c);                              // c.iam back to the spares
   void onCallMessage(uint32_t dpc, uint32_t ci, const Message& m);
   void onIam(uint32_t dpc, uint32_t ci, const Message& m);
   void onRel(uint32_t dpc, uint32_t ci, const Message* m, uint8_t cause, uint8_t location);
   void onRlc(uint32_t dpc, uint32_t ci);
   void onUnexpected(uint32_t dpc, uint32_t ci, const Message& m);
-  void offerIncoming(Call& c);
+  void offerIncoming(Call& c, const Message& iam);  // iam: the received one, or kept until COT
   void timerExpired(CallId id, IsupTimer t);
   void startTimer(Call& c, IsupTimer t);
   void continuityRecheckExpired(uint32_t ci, IsupTimer t);
@@ -277,6 +282,9 @@ class IsupStack final : public MtpUser {
   std::vector<uint32_t> rr_next_;                      // round-robin position per group
   std::unordered_map<uint32_t, std::unique_ptr<Destination>> dests_;
   std::unordered_map<CallId, std::unique_ptr<Call>> calls_;
+  SpareNodes<std::unordered_map<CallId, std::unique_ptr<Call>>, 256> spare_calls_;  // node and Call reused
+  static constexpr std::size_t kSpareMessages = 64;
+  std::vector<std::unique_ptr<Message>> spare_msgs_;
   std::unordered_map<uint32_t, std::unique_ptr<CircuitProc>> procs_;  // by circuit index
   std::unordered_map<uint32_t, std::unique_ptr<GroupProc>> group_procs_;
   CallId next_call_ = 0;

@@ -37,6 +37,7 @@
 //   no call       × other call msg → RSC (reset the circuit)                             §2.9.5.1
 //   call          × unexpected msg → discard (counted)                                   §2.9.5.1
 #include <algorithm>
+#include <memory>
 
 #include "isup/isup_stack_internal.h"
 
@@ -78,7 +79,8 @@ IsupStack::Call& IsupStack::newCall(uint32_t ci, bool outgoing) {
   do {
     ++next_call_;
   } while (next_call_ == 0 || calls_.count(next_call_));
-  auto p = std::make_unique<Call>(timers_);
+  std::unique_ptr<Call>& p = spare_calls_.insert(calls_, next_call_);
+  if (!p) p = std::make_unique<Call>(timers_);
   Call& c = *p;
   c.id = next_call_;
   c.circuit = ci;
@@ -86,7 +88,6 @@ IsupStack::Call& IsupStack::newCall(uint32_t ci, bool outgoing) {
   Circuit& cc = circuits_[ci];
   cc.call = outgoing ? CircuitCall::OutgoingBusy : CircuitCall::IncomingBusy;
   cc.call_id = c.id;
-  calls_.emplace(c.id, std::move(p));
   ++counters_.calls_started;
   return c;
 }
@@ -98,7 +99,12 @@ void IsupStack::endCall(Call& c, const ReleaseInfo& info) {
     circuits_[c.circuit].call = CircuitCall::Idle;
     circuits_[c.circuit].call_id = 0;
   }
-  calls_.erase(id);  // c is gone
+  // c is gone: a kept one is a fresh Call again (timers stopped, IAM released).
+  spare_calls_.erase(calls_, id, [this](std::unique_ptr<Call>& p) {
+    dropIam(*p);
+    std::destroy_at(p.get());
+    std::construct_at(p.get(), timers_);
+  });
   ++counters_.calls_ended;
   if (!visible || !user_) return;
   if (defer_depth_ > 0) {
@@ -173,9 +179,28 @@ void IsupStack::startTimer(Call& c, IsupTimer t) {
   tm->start(cfg_.timers.ms(t), [this, id, t] { timerExpired(id, t); });
 }
 
+// Outgoing IAMs are kept (for repeat attempts) from setup() to the first backward
+// message: their 1.9 KB Message objects are reused instead of allocated per call.
+std::unique_ptr<Message> IsupStack::keepMessage(Message&& m) {
+  if (spare_msgs_.empty()) return std::make_unique<Message>(std::move(m));
+  std::unique_ptr<Message> p = std::move(spare_msgs_.back());
+  spare_msgs_.pop_back();
+  *p = std::move(m);
+  return p;
+}
+
+void IsupStack::dropIam(Call& c) {
+  if (!c.iam) return;
+  if (spare_msgs_.size() < kSpareMessages) {
+    spare_msgs_.push_back(std::move(c.iam));
+  } else {
+    c.iam.reset();
+  }
+}
+
 // ---- requests ----
 
-Result<CallId, SetupError> IsupStack::setup(uint16_t group, Message iam) {
+Result<CallId, SetupError> IsupStack::setup(uint16_t group, Message&& iam) {
   if (group >= groups_.size()) return Unexpected{SetupError::NoSuchGroup};
   const CircuitGroupConfig& g = groups_[group];
   if (g.direction == GroupDirection::IncomingOnly) return Unexpected{SetupError::NotOutgoing};
@@ -187,7 +212,7 @@ Result<CallId, SetupError> IsupStack::setup(uint16_t group, Message iam) {
   if (!ci) return Unexpected{SetupError::NoCircuit};
   Call& c = newCall(*ci, true);
   c.visible = true;
-  c.iam = std::make_unique<Message>(std::move(iam));
+  c.iam = keepMessage(std::move(iam));
   c.iam->type = MessageType::IAM;
   if (const auto* nci = c.iam->get<NatureOfConnectionIndicators>(ParamCode::NatureOfConnectionIndicators))
     c.continuity_expected = nci->continuity_check == 1 || nci->continuity_check == 2;  // we owe a COT (§2.1.8)
@@ -212,7 +237,7 @@ bool IsupStack::sendInCall(Call& c, Message& m) {
   return send(dpcOf(c.circuit), m);
 }
 
-bool IsupStack::sendSam(CallId id, Message sam) {
+bool IsupStack::sendSam(CallId id, Message&& sam) {
   Call* c = findCall(id);
   if (!c || !c->outgoing || c->state != CallState::AwaitingAcm) return false;
   sam.type = MessageType::SAM;
@@ -231,7 +256,7 @@ bool IsupStack::sendCot(CallId id, bool success) {
   return sendInCall(*c, m);
 }
 
-bool IsupStack::sendAcm(CallId id, Message acm) {
+bool IsupStack::sendAcm(CallId id, Message&& acm) {
   Call* c = findCall(id);
   if (!c || c->outgoing || (c->state != CallState::Offered && c->state != CallState::CollectingDigits)) return false;
   acm.type = MessageType::ACM;
@@ -241,7 +266,7 @@ bool IsupStack::sendAcm(CallId id, Message acm) {
   return true;
 }
 
-bool IsupStack::sendCon(CallId id, Message con) {
+bool IsupStack::sendCon(CallId id, Message&& con) {
   Call* c = findCall(id);
   if (!c || c->outgoing || (c->state != CallState::Offered && c->state != CallState::CollectingDigits)) return false;
   con.type = MessageType::CON;
@@ -251,7 +276,7 @@ bool IsupStack::sendCon(CallId id, Message con) {
   return true;
 }
 
-bool IsupStack::sendAnm(CallId id, Message anm) {
+bool IsupStack::sendAnm(CallId id, Message&& anm) {
   Call* c = findCall(id);
   if (!c || c->outgoing || c->state != CallState::Alerting) return false;
   anm.type = MessageType::ANM;
@@ -260,7 +285,7 @@ bool IsupStack::sendAnm(CallId id, Message anm) {
   return true;
 }
 
-bool IsupStack::sendCpg(CallId id, Message cpg) {
+bool IsupStack::sendCpg(CallId id, Message&& cpg) {
   Call* c = findCall(id);
   if (!c) return false;
   const bool ok = c->state == CallState::Alerting || c->state == CallState::Answered ||
@@ -286,7 +311,7 @@ bool IsupStack::sendRes(CallId id, bool network) {
   return sendInCall(*c, m);
 }
 
-bool IsupStack::sendInr(CallId id, Message inr) {
+bool IsupStack::sendInr(CallId id, Message&& inr) {
   Call* c = findCall(id);
   if (!c || c->state == CallState::AwaitingRlc) return false;
   inr.type = MessageType::INR;
@@ -295,14 +320,14 @@ bool IsupStack::sendInr(CallId id, Message inr) {
   return true;
 }
 
-bool IsupStack::sendInf(CallId id, Message inf) {
+bool IsupStack::sendInf(CallId id, Message&& inf) {
   Call* c = findCall(id);
   if (!c || c->state == CallState::AwaitingRlc) return false;
   inf.type = MessageType::INF;
   return sendInCall(*c, inf);
 }
 
-bool IsupStack::sendOther(CallId id, Message m) {
+bool IsupStack::sendOther(CallId id, Message&& m) {
   Call* c = findCall(id);
   if (!c || c->state == CallState::AwaitingRlc) return false;
   return sendInCall(*c, m);
@@ -475,7 +500,9 @@ void IsupStack::onCallMessage(uint32_t dpc, uint32_t ci, const Message& m) {
         c->t8.stop();
         const auto* ind = m.get<ContinuityIndicators>(ParamCode::ContinuityIndicators);
         if (ind && ind->continuity == 1) {
-          offerIncoming(*c);
+          // The IAM kept since it arrived is the user's now: an offered call keeps no copy.
+          const std::unique_ptr<Message> iam = std::move(c->iam);
+          offerIncoming(*c, *iam);
           return;
         }
         // §2.1.8: continuity failed. The call goes without REL; when the check was on this
@@ -492,7 +519,7 @@ void IsupStack::onCallMessage(uint32_t dpc, uint32_t ci, const Message& m) {
     case MessageType::ACM:
       if (c->outgoing && s == CallState::AwaitingAcm) {
         c->t7.stop();
-        c->iam.reset();  // no repeat attempt after a backward message
+        dropIam(*c);  // no repeat attempt after a backward message
         c->state = CallState::AwaitingAnswer;
         if (cfg_.use_t9) startTimer(*c, IsupTimer::T9);
         if (user_) user_->onAddressComplete(id, m);
@@ -502,7 +529,7 @@ void IsupStack::onCallMessage(uint32_t dpc, uint32_t ci, const Message& m) {
     case MessageType::CON:
       if (c->outgoing && s == CallState::AwaitingAcm) {
         c->t7.stop();
-        c->iam.reset();
+        dropIam(*c);
         c->state = CallState::Answered;
         if (user_) user_->onAnswer(id, m);
         return;
@@ -512,7 +539,7 @@ void IsupStack::onCallMessage(uint32_t dpc, uint32_t ci, const Message& m) {
       if (c->outgoing && (s == CallState::AwaitingAnswer || s == CallState::AwaitingAcm)) {
         c->t7.stop();
         c->t9.stop();
-        c->iam.reset();
+        dropIam(*c);
         c->state = CallState::Answered;
         if (user_) user_->onAnswer(id, m);
         return;
@@ -618,35 +645,33 @@ void IsupStack::onIam(uint32_t dpc, uint32_t ci, const Message& m) {
     return;
   }
   Call& c = newCall(ci, false);
-  c.iam = std::make_unique<Message>(m);
   if (groups_[cc.group].direction == GroupDirection::OutgoingOnly) {
     sendRel(c, 34, cfg_.location);  // no circuit available for incoming calls here
     return;
   }
   const auto* nci = m.get<NatureOfConnectionIndicators>(ParamCode::NatureOfConnectionIndicators);
   if (nci && (nci->continuity_check == 1 || nci->continuity_check == 2)) {
-    // §2.1.8: do not offer the call before the COT.
+    // §2.1.8: do not offer the call before the COT; keep the IAM until then.
+    c.iam = std::make_unique<Message>(m);
     c.continuity_this_circuit = nci->continuity_check == 1;
     c.state = CallState::AwaitingContinuity;
     startTimer(c, IsupTimer::T8);
     return;
   }
-  offerIncoming(c);
+  offerIncoming(c, m);  // straight from the receive buffer: no copy of the IAM
 }
 
-void IsupStack::offerIncoming(Call& c) {
+void IsupStack::offerIncoming(Call& c, const Message& iam) {
   bool overlap = false;
   if (cfg_.incoming_overlap) {
-    const auto* called = c.iam->get<Number>(ParamCode::CalledPartyNumber);
+    const auto* called = iam.get<Number>(ParamCode::CalledPartyNumber);
     const auto v = called ? called->digits.view() : std::string_view();
     overlap = v.empty() || v.back() != 'F';
   }
   c.visible = true;
   c.state = overlap ? CallState::CollectingDigits : CallState::Offered;
   if (overlap) startTimer(c, IsupTimer::T35);
-  // The IAM is the user's now: an offered call keeps no copy (memory per active call).
-  const std::unique_ptr<Message> iam = std::move(c.iam);
-  if (user_) user_->onIncomingSetup(c.id, *iam, overlap);
+  if (user_) user_->onIncomingSetup(c.id, iam, overlap);
 }
 
 void IsupStack::onRel(uint32_t dpc, uint32_t ci, const Message* m, uint8_t cause, uint8_t location) {

@@ -135,16 +135,18 @@ Result<isup::Message, Rejection> iamFromInvite(const sip::Message& invite,
   // variant's usual G.711 speech bearer.
   BearerChoice bearer{opts.audio3k1 ? Bearer::Audio3k1 : Bearer::Speech,
                       opts.variant != isup::Variant::Ansi};
-  auto body = sdpBody(invite);
-  if (!body) return Unexpected(withContext(body.error(), "INVITE body"));
-  if (*body) {
-    std::optional<sip::SessionDescription> own;
-    const sip::SessionDescription* sdp = opts.offer;
-    if (!sdp) {
+  std::optional<sip::SessionDescription> own;
+  const sip::SessionDescription* sdp = opts.offer;
+  if (!sdp) {
+    auto body = sdpBody(invite);
+    if (!body) return Unexpected(withContext(body.error(), "INVITE body"));
+    if (*body) {
       auto parsed = sip::parseSdp(**body);
       if (!parsed) return Unexpected(reject(400, 95, "malformed SDP offer"));
       sdp = &own.emplace(std::move(*parsed));
     }
+  }
+  if (sdp) {
     auto b = bearerFromSdp(*sdp, opts.audio3k1);
     if (!b) return Unexpected(b.error());
     bearer = *b;

@@ -19,8 +19,8 @@ namespace siptgw::mapping {
 
 struct SipToIsupOptions {
   isup::Variant variant = isup::Variant::Itu;
-  // The INVITE's SDP offer when the caller has parsed it already (the bearer is read from
-  // it instead of parsing the body again); null: the body is parsed here.
+  // The INVITE's SDP offer when the caller has found and parsed it already (the bearer is
+  // read from it; the body is not looked up again); null: the body is found and parsed here.
   const sip::SessionDescription* offer = nullptr;
   uint16_t cic = 0;
   // RFC 3325 §5: the peer is in our trust domain, so P-Asserted-Identity is believed and

@@ -7,6 +7,7 @@
 
 #include <asio.hpp>
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,74 @@ TEST(TimerQueue, CancelRemovesAnyPositionAndStaleIdsAreHarmless) {
   EXPECT_TRUE(fresh);
   for (int i : got) EXPECT_NE(i % 3, 0) << i;
   EXPECT_EQ(got.size(), 33u);
+}
+
+TEST(TimerQueue, MatchesAnOrderedReferenceUnderRandomStartsCancelsAndPops) {
+  TimerQueue q;
+  std::map<std::pair<uint64_t, uint64_t>, int> ref;  // (due, start number) -> tag
+  std::vector<std::pair<TimerQueue::Id, std::pair<uint64_t, uint64_t>>> live;
+  std::vector<int> got, want;
+  uint64_t seq = 0, now = 0, rnd = 12345;
+  auto next = [&] { return rnd = rnd * 6364136223846793005u + 1442695040888963407u, rnd >> 33; };
+  for (int step = 0; step < 20000; ++step) {
+    const uint64_t r = next() % 10;
+    if (r < 5) {  // start
+      const uint64_t due = now + next() % 500;
+      const int tag = step;
+      live.push_back({q.push(due, [&got, tag] { got.push_back(tag); }), {due, seq}});
+      ref[{due, seq++}] = tag;
+    } else if (r < 7 && !live.empty()) {  // cancel one (maybe fired already)
+      const std::size_t k = next() % live.size();
+      const bool pending = ref.count(live[k].second) != 0;
+      EXPECT_EQ(q.cancel(live[k].first), pending);
+      ref.erase(live[k].second);
+      live[k] = live.back();
+      live.pop_back();
+    } else if (!ref.empty()) {  // fire the earliest
+      ASSERT_EQ(q.nextDue(), ref.begin()->first.first);
+      now = q.nextDue();
+      want.push_back(ref.begin()->second);
+      ref.erase(ref.begin());
+      q.pop()();
+    }
+    ASSERT_EQ(q.size(), ref.size());
+  }
+  EXPECT_EQ(got, want);
+}
+
+TEST(TimerQueue, PostedWorkKeepsDeadlineThenStartOrderWithTimers) {
+  TimerQueue q;
+  std::string got;
+  q.push(10, [&] { got += 'a'; });
+  q.pushPosted(10, [&] { got += 'P'; });  // same deadline, started later: after 'a'
+  q.push(10, [&] { got += 'b'; });         // started after the post
+  q.pushPosted(12, [&] { got += 'Q'; });
+  q.push(11, [&] { got += 'c'; });
+  // More posts than the ring's first size: it grows and keeps their order.
+  for (int i = 0; i < 100; ++i) q.pushPosted(20, [&] { got += 'x'; });
+  q.push(15, [&] { got += 'd'; });
+  EXPECT_EQ(q.size(), 106u);
+  EXPECT_EQ(q.nextDue(), 10u);
+  while (!q.empty()) q.pop()();
+  EXPECT_EQ(got, "aPbcQd" + std::string(100, 'x'));
+}
+
+TEST(Timer, RunningUntilItsCallbackIsTakenOrItIsStopped) {
+  ManualTimerService clock;
+  Timer t(clock);
+  EXPECT_FALSE(t.running());
+  bool sawRunning = true;
+  t.start(10, [&] { sawRunning = t.running(); });
+  EXPECT_TRUE(t.running());
+  clock.advance(10);
+  EXPECT_FALSE(sawRunning);  // inside its own callback
+  EXPECT_FALSE(t.running());
+  t.start(10, [] {});
+  t.stop();
+  EXPECT_FALSE(t.running());
+  t.stop();  // twice: harmless
+  EXPECT_EQ(clock.pending(), 0u);
+  EXPECT_EQ(sizeof(Timer), 2 * sizeof(void*));  // the callback waits in the service's queue
 }
 
 TEST(ManualTimerService, CallbacksSeeTheirDeadlineAndRearmInside) {

@@ -200,7 +200,7 @@ TEST_F(StackTest, OutgoingSamRestartsT7) {
   clock.advance(15 * S);
   Message sam = msg(MessageType::SAM, 0);
   sam.get<Number>(ParamCode::SubsequentNumber)->digits.assign("1234");
-  ASSERT_TRUE(stack->sendSam(*r, sam));
+  ASSERT_TRUE(stack->sendSam(*r, std::move(sam)));
   Message s = one();
   EXPECT_EQ(s.type, MessageType::SAM);
   EXPECT_EQ(s.get<Number>(ParamCode::SubsequentNumber)->digits.view(), "1234");
@@ -332,7 +332,7 @@ TEST_F(StackTest, CcrThenRelEndsTheRecheck) {
 
 TEST_F(StackTest, OutgoingContinuityOnPreviousCircuitSendsCot) {
   Message m = iam("5551234", 0, 2);
-  auto r = stack->setup(0, m);
+  auto r = stack->setup(0, std::move(m));
   one();
   ASSERT_TRUE(stack->sendCot(*r, true));
   Message cot = one();

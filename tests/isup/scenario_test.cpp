@@ -331,7 +331,7 @@ TEST_F(PairTest, SimulatorCollectsOverlapDigits) {
   for (char d : std::string("1234")) {
     Message sam = msg(MessageType::SAM, 0);
     sam.get<Number>(ParamCode::SubsequentNumber)->digits.assign(std::string(1, d));
-    ASSERT_TRUE(a->sendSam(*id, sam));
+    ASSERT_TRUE(a->sendSam(*id, std::move(sam)));
     clock.advance(100);
     if (d != '4') {
       EXPECT_EQ(user.count("acm"), 0u);
