@@ -58,6 +58,7 @@ TEST(Metrics, ScrapeShowsRecordedValues) {
   m.callStarted();
   m.callEnded();
   m.transitDelay(CallDirection::SipToIsup, 0.0007);
+  m.transitDelay(CallDirection::IsupToSip, 0.00015);
   m.postDialDelay(CallDirection::SipToIsup, 0.3);
   m.answerDelay(CallDirection::IsupToSip, 4.0);
   m.isupMessage(isup::MessageType::IAM, MsgDirection::Out);
@@ -92,6 +93,11 @@ TEST(Metrics, ScrapeShowsRecordedValues) {
       has(t, "siptgw_transit_delay_seconds_bucket{direction=\"sip_to_isup\",le=\"0.0005\"} 0"));
   EXPECT_TRUE(
       has(t, "siptgw_transit_delay_seconds_bucket{direction=\"sip_to_isup\",le=\"0.001\"} 1"));
+  // Sub-millisecond resolution: 150 µs lies between the 100 µs and 200 µs bounds.
+  EXPECT_TRUE(
+      has(t, "siptgw_transit_delay_seconds_bucket{direction=\"isup_to_sip\",le=\"0.0001\"} 0"));
+  EXPECT_TRUE(
+      has(t, "siptgw_transit_delay_seconds_bucket{direction=\"isup_to_sip\",le=\"0.0002\"} 1"));
   EXPECT_TRUE(
       has(t, "siptgw_post_dial_delay_seconds_bucket{direction=\"sip_to_isup\",le=\"0.5\"} 1"));
   EXPECT_TRUE(has(t, "siptgw_answer_delay_seconds_sum{direction=\"isup_to_sip\"} 4"));
