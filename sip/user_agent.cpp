@@ -275,7 +275,7 @@ void InviteSession::sendAnswerNow() {
   ++ua_.stats_.answered;
   if (dialog_) dialog_->confirm();
   state_ = SessionState::WaitingAck;
-  okCSeq_ = invite_->cseq()->number;
+  okCSeq_ = inviteCSeq_;
   okDst_ = dst_;
   okIsReinvite_ = false;
   const TimerConfig& tc = ua_.layer_.config().timers;
@@ -601,6 +601,7 @@ bool InviteSession::buildInvite(std::uint32_t cseq) {
   auto parsed = MessageRef::parse(bytes);
   if (!parsed) return false;
   invite_ = std::move(*parsed);
+  inviteCSeq_ = cseq;
   return true;
 }
 
@@ -872,7 +873,7 @@ void InviteSession::onInviteResponse(const Message& rsp) {
           if (!answerSdp.empty()) oa_.sendAnswer();
         }
       }
-      std::string extra = "RAck: " + u32(rseq) + " " + u32(invite_->cseq()->number) + " INVITE\r\n";
+      std::string extra = "RAck: " + u32(rseq) + " " + u32(inviteCSeq_) + " INVITE\r\n";
       ++ua_.stats_.prackOut;
       sendInDialog(*d, "PRACK", extra, answerSdp, kSdp);
     } else if (body == SdpBody::Sdp && remoteSdp_.empty()) {
@@ -935,7 +936,7 @@ void InviteSession::onInviteResponse(const Message& rsp) {
     // RFC 4028 §7.3: once more with Session-Expires raised to the 422's Min-SE, new CSeq,
     // same Call-ID and From tag.
     retried422_ = true;
-    if (buildInvite(invite_->cseq()->number + 1)) {
+    if (buildInvite(inviteCSeq_ + 1)) {
       if (auto r = ua_.layer_.sendRequest(invite_, dst_)) {
         inviteTxn_ = *r;
         ua_.bind(*r, *this);
@@ -989,7 +990,7 @@ void InviteSession::onCancel() {
 
 void InviteSession::onPrack(Transaction& t, const Message& req) {
   auto rack = req.rack();
-  if (!rack || !rel1xxPending_ || rack->rseq != rseq_ || rack->cseq != invite_->cseq()->number ||
+  if (!rack || !rel1xxPending_ || rack->rseq != rseq_ || rack->cseq != inviteCSeq_ ||
       rack->method != "INVITE") {
     ++ua_.stats_.responses481;
     ua_.respond(t, req, 481, "Call/Transaction Does Not Exist");  // RFC 3262 §3
@@ -1317,6 +1318,7 @@ void UserAgent::onNewInvite(Transaction& t, const Message& req) {
   s.pre_ = std::move(pre);
   s.preMetReported_ = s.preconditionsMet();
   s.invite_ = t.requestRef();  // the transaction's (= the transport's) parse
+  s.inviteCSeq_ = req.cseq()->number;  // the transport checked CSeq
   s.localTag_ = newTag();
   auto d = Dialog::createUas(*s.invite_, s.localTag_);
   if (!d) return respond(t, req, 400, "Bad Request", "Warning: 399 siptgw \"Missing Contact\"\r\n");

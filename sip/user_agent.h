@@ -307,6 +307,8 @@ class InviteSession {
   // The initial INVITE: ours, or the received one as the transport parsed it (shared with
   // its transaction, MessageRef).
   MessageRef invite_;
+  // Its CSeq number, which outlives invite_ (a PRACK may follow the ACK, RFC 3262 §3).
+  std::uint32_t inviteCSeq_ = 0;
   TxnId inviteTxn_ = 0;
   Destination dst_;  // UAC: first hop; UAS: where responses go
   TransportType transport_ = TransportType::Udp;

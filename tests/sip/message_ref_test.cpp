@@ -137,6 +137,27 @@ TEST(MessageRef, AnsweredAndAcknowledgedUasSessionKeepsNoMessage) {
   EXPECT_EQ(h.endReason, EndReason::RemoteBye);
 }
 
+TEST(MessageRef, PrackAfterTheAckIsStillMatchedToTheReleasedInvite) {  // RFC 3262 §3
+  UaHarness h;
+  h.incoming = [](InviteSession& s, const Message&) {
+    EXPECT_TRUE(s.provisional(180, "Ringing", {}, true));  // reliable, no SDP: the 200 need not wait
+    EXPECT_TRUE(s.answer(kAnswer));
+  };
+  h.receive(peerRequest("INVITE", 1, "", "z9hG4bKinv1", "Supported: 100rel\r\n", kOffer));
+  ASSERT_EQ(h.sentWith(180).size(), 1u);
+  const Message rel = UaHarness::parsed(h.sentWith(180)[0]);
+  ASSERT_TRUE(rel.rseq());
+  const std::string tag(rel.to()->tag);
+  h.receive(peerRequest("ACK", 1, tag, "z9hG4bKack1"));
+  ASSERT_EQ(h.last->state(), SessionState::Confirmed);  // the session let its INVITE go
+  h.receive(peerRequest("PRACK", 2, tag, "z9hG4bKpr1", "RAck: " + std::to_string(*rel.rseq()) + " 1 INVITE\r\n"));
+  std::size_t prackOks = 0;
+  for (const Sent* s : h.sentWith(200)) prackOks += UaHarness::parsed(s).cseq()->method == "PRACK";
+  EXPECT_EQ(prackOks, 1u);
+  EXPECT_EQ(h.sentWith(481).size(), 0u);
+  EXPECT_TRUE(h.has("prack"));
+}
+
 TEST(MessageRef, UacSessionDropsItsInviteWhenTheInviteTransactionEnds) {
   const std::size_t before = MessageRef::inUse();
   Uac u;
