@@ -46,15 +46,37 @@ std::string_view toString(TransportErrc e) {
   return "?";
 }
 
+namespace {
+// Dotted-quad IPv4 (four decimal octets, no leading zeros beyond a lone 0, as inet_pton
+// accepts them). Every received request's Via is resolved this way (§18.2.1/§18.2.2), and
+// inet_pton needs a NUL-terminated copy first; IPv6 still goes through inet_pton.
+bool parseIpv4(std::string_view s, std::uint8_t* out) {
+  std::size_t i = 0;
+  for (int part = 0; part < 4; ++part) {
+    if (part > 0) {
+      if (i >= s.size() || s[i] != '.') return false;
+      ++i;
+    }
+    const std::size_t start = i;
+    unsigned v = 0;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9' && i - start < 3) v = v * 10 + unsigned(s[i++] - '0');
+    if (i == start || v > 255 || (i - start > 1 && s[start] == '0')) return false;
+    out[part] = static_cast<std::uint8_t>(v);
+  }
+  return i == s.size();
+}
+}  // namespace
+
 std::optional<Endpoint> Endpoint::fromIp(std::string_view ip, std::uint16_t port) {
   if (ip.size() >= 2 && ip.front() == '[' && ip.back() == ']') ip = ip.substr(1, ip.size() - 2);
+  Endpoint e;
+  e.port = port;
+  if (parseIpv4(ip, e.addr.data())) return e;
+  if (ip.find(':') == std::string_view::npos) return std::nullopt;  // not IPv6 either
   char buf[64];
   if (ip.empty() || ip.size() >= sizeof buf) return std::nullopt;
   std::memcpy(buf, ip.data(), ip.size());
   buf[ip.size()] = '\0';
-  Endpoint e;
-  e.port = port;
-  if (inet_pton(AF_INET, buf, e.addr.data()) == 1) return e;
   if (inet_pton(AF_INET6, buf, e.addr.data()) == 1) {
     e.v6 = true;
     return e;

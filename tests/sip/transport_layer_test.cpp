@@ -39,6 +39,31 @@ std::string stamp(std::string_view via, const Source& s) {
   return stampVia(via, *v, s, out) ? out : std::string(via);
 }
 
+// Via hosts and received= values become endpoints without inet_pton for IPv4; the same
+// inputs must give the same answers inet_pton would (leading zeros and names refused).
+TEST(EndpointFromIp, Ipv4AndIpv6Literals) {
+  auto a = Endpoint::fromIp("192.0.2.254", 5060);
+  ASSERT_TRUE(a.has_value());
+  EXPECT_FALSE(a->v6);
+  EXPECT_EQ(a->addr[0], 192);
+  EXPECT_EQ(a->addr[1], 0);
+  EXPECT_EQ(a->addr[2], 2);
+  EXPECT_EQ(a->addr[3], 254);
+  EXPECT_EQ(a->port, 5060);
+  EXPECT_EQ(Endpoint::fromIp("0.0.0.0", 1)->addr[0], 0);
+  for (std::string_view bad : {"256.1.1.1", "1.2.3", "1.2.3.4.5", "01.2.3.4", "1.2.3.4 ", "1..3.4",
+                               "a.b.c.d", "example.com", "1.2.3.-4", "1234.2.3.4", "", "[]"}) {
+    EXPECT_FALSE(Endpoint::fromIp(bad, 0).has_value()) << bad;
+  }
+  auto v6 = Endpoint::fromIp("[2001:db8::1]", 5061);
+  ASSERT_TRUE(v6.has_value());
+  EXPECT_TRUE(v6->v6);
+  EXPECT_EQ(v6->addr[0], 0x20);
+  EXPECT_EQ(v6->addr[15], 1);
+  EXPECT_TRUE(Endpoint::fromIp("::ffff:192.0.2.1", 0).has_value());
+  EXPECT_FALSE(Endpoint::fromIp("2001:db8::g", 0).has_value());
+}
+
 TEST(ViaStamp, ReceivedOnlyWhenHostDiffers) {
   // §18.2.1: same address → untouched; other address or a host name → received.
   EXPECT_EQ(stamp("SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK1", src("192.0.2.1", 5060)),
