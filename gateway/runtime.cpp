@@ -223,7 +223,9 @@ class Runtime {
   RunOptions opt_;
   std::ostream& out_;
   std::ostream& err_;
-  asio::io_context io_;
+  // Every socket and timer is used on this one core thread; other threads (the M3UA backend)
+  // only post work. So the reactor's per-operation locking is off and the scheduler's stays.
+  asio::io_context io_{ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   AsioTimerService timers_;
   sip::TransportLayer sipNet_;
   SipTap sipTap_;

@@ -5,46 +5,6 @@
 
 namespace siptgw::sip {
 
-namespace {
-constexpr bool isLwsChar(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-}  // namespace
-
-bool isToken(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (!isTokenChar(c)) return false;
-  }
-  return true;
-}
-
-bool parseUint(std::string_view s, std::uint32_t max, std::uint32_t& out) {
-  if (s.empty() || s.size() > 10) return false;
-  std::uint64_t v = 0;
-  for (char c : s) {
-    if (!isDigit(c)) return false;
-    v = v * 10 + static_cast<std::uint64_t>(c - '0');
-  }
-  if (v > max) return false;
-  out = static_cast<std::uint32_t>(v);
-  return true;
-}
-
-std::string_view trimLeft(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size() && isLwsChar(s[i])) ++i;
-  return s.substr(i);
-}
-std::string_view trimRight(std::string_view s) {
-  std::size_t n = s.size();
-  while (n > 0 && isLwsChar(s[n - 1])) --n;
-  return s.substr(0, n);
-}
-std::string_view trim(std::string_view s) {
-  return trimRight(trimLeft(s));
-}
-
 std::size_t skipQuoted(std::string_view s, std::size_t pos) {
   // pos is at the opening quote
   for (std::size_t i = pos + 1; i < s.size(); ++i) {

@@ -94,14 +94,44 @@ inline bool iequals(std::string_view a, std::string_view b) {
   }
   return true;
 }
-bool isToken(std::string_view s);
+// The helpers below are inline: every header value of every message goes through them.
+inline bool isToken(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!isTokenChar(c)) return false;
+  }
+  return true;
+}
 // Decimal digits only, no sign; false on empty or overflow beyond `max`.
-bool parseUint(std::string_view s, std::uint32_t max, std::uint32_t& out);
+inline bool parseUint(std::string_view s, std::uint32_t max, std::uint32_t& out) {
+  if (s.empty() || s.size() > 10) return false;
+  std::uint64_t v = 0;
+  for (char c : s) {
+    if (!isDigit(c)) return false;
+    v = v * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  if (v > max) return false;
+  out = static_cast<std::uint32_t>(v);
+  return true;
+}
 
 // Whitespace here is SP / HTAB and, for values that were folded, CR LF (RFC 3261 LWS).
-std::string_view trim(std::string_view s);
-std::string_view trimLeft(std::string_view s);
-std::string_view trimRight(std::string_view s);
+constexpr bool isLwsChar(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+inline std::string_view trimLeft(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size() && isLwsChar(s[i])) ++i;
+  return s.substr(i);
+}
+inline std::string_view trimRight(std::string_view s) {
+  std::size_t n = s.size();
+  while (n > 0 && isLwsChar(s[n - 1])) --n;
+  return s.substr(0, n);
+}
+inline std::string_view trim(std::string_view s) {
+  return trimRight(trimLeft(s));
+}
 
 // Position just past a quoted-string starting at s[pos] == '"', honouring quoted-pair
 // (RFC 3261 §25.1); npos when unterminated.

@@ -391,7 +391,7 @@ bool parseArgs(int argc, char** argv, Options& o) {
 int main(int argc, char** argv) {
   Options o;
   if (!parseArgs(argc, argv, o)) return 2;
-  asio::io_context io;
+  asio::io_context io{ASIO_CONCURRENCY_HINT_UNSAFE_IO};  // one thread does all the I/O
   AsioTimerService clock(io);
   TransportConfig tcfg;
   tcfg.listeners = {{o.transport, "127.0.0.1", o.port, ""}};
