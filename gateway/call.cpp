@@ -5,6 +5,7 @@
 #include <array>
 #include <cstddef>
 #include <new>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -451,14 +452,20 @@ sc::result OIdle::react(const EvSipInvite& e) {
     c.refuse(body.error().status, body.error().cause, body.error().detail);
     return transit<ODone>();
   }
-  // The offer parsed once, here (views into c.offer, which outlives this reaction): the
-  // codec choice, the IAM's bearer and the answer read it.
+  // The offer as the SIP stack parsed it (views into the INVITE, alive during this
+  // reaction), else parsed here from c.offer: the codec choice, the IAM's bearer and the
+  // answer read it within this reaction. c.offer keeps the text for a re-attempt's answer.
+  const sip::SessionDescription* offerSdp = nullptr;
+  std::optional<Result<sip::SessionDescription, sip::ParseError>> ownParse;
   if (*body) {
     c.offer = SdpBuffers::take();
     c.offer.assign(**body);
+    if (e.offer != nullptr) {
+      offerSdp = e.offer;
+    } else if (ownParse.emplace(sip::parseSdp(c.offer)); *ownParse) {
+      offerSdp = &**ownParse;
+    }
   }
-  const auto parsedOffer = sip::parseSdp(c.offer);  // an error when there is no offer
-  const sip::SessionDescription* offerSdp = *body && parsedOffer ? &*parsedOffer : nullptr;
   if (*body) {
     MediaResult m;
     if (offerSdp) m = chooseMedia(*offerSdp, tr.cfg->media);

@@ -35,6 +35,9 @@ struct Ev : sc::event<E>, NamedEvent {
 struct EvSipInvite : Ev<EvSipInvite> {  // initial INVITE (O-chart start)
   static constexpr std::string_view kName = "EvSipInvite";
   const sip::Message* invite = nullptr;
+  // Its SDP offer as the SIP stack parsed it (views into *invite), or nullptr: then the
+  // chart parses the offer itself.
+  const sip::SessionDescription* offer = nullptr;
   bool trusted = false;  // it came from a trusted peer (RFC 3325 §2.3)
 };
 struct EvSipAck : Ev<EvSipAck> {  // ACK for our 2xx (the session is confirmed)

@@ -200,6 +200,7 @@ void Gateway::onIncoming(sip::InviteSession& s, const sip::Message& invite) {
   c.sid = s.id();
   EvSipInvite ev;
   ev.invite = &invite;
+  ev.offer = s.incomingOffer();
   const std::string_view src = sourceHost(invite);
   for (const Peer& p : peers_)
     if (p.cfg->trusted && p.cfg->address == src) ev.trusted = true;

@@ -61,17 +61,22 @@ bool isType(const ContentType& ct, std::string_view typeSlashSub) {
   return slash != std::string_view::npos && ct.is(typeSlashSub.substr(0, slash), typeSlashSub.substr(slash + 1));
 }
 
-SdpBody sdpKind(std::string_view sdp) { return parseSdp(sdp) ? SdpBody::Sdp : SdpBody::Malformed; }
+SdpBody sdpKind(std::string_view sdp, SessionDescription* parsed) {
+  auto r = parseSdp(sdp);
+  if (!r) return SdpBody::Malformed;
+  if (parsed != nullptr) *parsed = std::move(*r);
+  return SdpBody::Sdp;
+}
 
 }  // namespace
 
-BodyView inspectBody(const Message& m, std::span<const std::string> accepted) {
+BodyView inspectBody(const Message& m, std::span<const std::string> accepted, SessionDescription* parsed) {
   BodyView v;
   if (m.body().empty()) return v;
   const auto ct = m.contentType();
   if (ct && ct->is("application", "sdp")) {
     v.sdp = m.body();
-    v.kind = sdpKind(v.sdp);
+    v.kind = sdpKind(v.sdp, parsed);
     return v;
   }
   if (!ct || !ct->is("multipart", "mixed")) {
@@ -98,7 +103,7 @@ BodyView inspectBody(const Message& m, std::span<const std::string> accepted) {
       return v;
     }
   }
-  v.kind = v.sdp.empty() ? SdpBody::None : sdpKind(v.sdp);
+  v.kind = v.sdp.empty() ? SdpBody::None : sdpKind(v.sdp, parsed);
   return v;
 }
 

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "sip/message.h"
+#include "sip/sdp.h"
 
 namespace siptgw::sip {
 
@@ -64,7 +65,10 @@ struct BodyView {
 // the session description (none: no offer/answer). A part of a type outside `accepted`
 // ("type/subtype", e.g. "application/ISUP") is Unsupported unless its Content-Disposition
 // says handling=optional: the default is required (RFC 3261 §20.11, RFC 5621 §3.2).
-BodyView inspectBody(const Message& m, std::span<const std::string> accepted = {});
+// With `parsed`, a well-formed SDP (kind Sdp) is left there (views into m's body), so a
+// caller that needs the parse does not parse the same text twice.
+BodyView inspectBody(const Message& m, std::span<const std::string> accepted = {},
+                     SessionDescription* parsed = nullptr);
 // The SDP of a body we send with `contentType`: the body itself for application/sdp (or an
 // empty type), the first application/sdp part of a multipart/mixed, else empty.
 std::string_view sdpOfBody(std::string_view body, std::string_view contentType);

@@ -34,9 +34,14 @@ std::string firstReason(const Message& m) {
 }
 
 std::string u32(std::uint32_t v) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%u", v);
-  return buf;
+  char buf[10];
+  char* end = buf + sizeof buf;
+  char* p = end;
+  do {
+    *--p = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  return std::string(p, end);
 }
 
 }  // namespace
@@ -1186,9 +1191,12 @@ InviteSession* UserAgent::byTxn(TxnId t) {
 // 15 hex digits (60 random bits; RFC 3261 §19.3 asks for at least 32) so that a tag and each
 // copy of it (session, dialog, Call-ID prefix) fit std::string's inline buffer.
 std::string UserAgent::newTag() {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%015llx", static_cast<unsigned long long>(rng_() >> 4));
-  return buf;
+  // 60 random bits as 15 hex digits (RFC 3261 §19.3: at least 32 bits of randomness).
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::uint64_t r = rng_() >> 4;
+  std::string tag(15, '0');
+  for (std::size_t i = tag.size(); i-- > 0; r >>= 4) tag[i] = kHex[r & 0xf];
+  return tag;
 }
 
 std::string UserAgent::acceptHeader() const {
@@ -1299,7 +1307,7 @@ void UserAgent::onNewInvite(Transaction& t, const Message& req) {
     ++stats_.responses421;
     return respond(t, req, 421, "Extension Required", "Require: 100rel\r\n");
   }
-  const BodyView bv = inspectBody(req, cfg_.acceptedBodyTypes);
+  const BodyView bv = inspectBody(req, cfg_.acceptedBodyTypes, &offerScratch_);
   const SdpBody body = bv.kind;
   if (body == SdpBody::Unsupported) return respond(t, req, 415, "Unsupported Media Type", acceptHeader());
   if (body == SdpBody::Malformed) return respond(t, req, 488, "Not Acceptable Here");
@@ -1340,7 +1348,15 @@ void UserAgent::onNewInvite(Transaction& t, const Message& req) {
   bind(t.id(), s);
   bindDialog(*s.dialog_, s);
   if (bv.multipart) s.keepBody(req);
+  // The offer as parsed above, for the handler's own reading of it (InviteSession::
+  // incomingOffer); valid during the call only.
+  incoming_ = {&s, body == SdpBody::Sdp ? &offerScratch_ : nullptr};
   handler_.onIncoming(s, req);
+  incoming_ = {};
+}
+
+const SessionDescription* InviteSession::incomingOffer() const {
+  return ua_.incoming_.session == this ? ua_.incoming_.offer : nullptr;
 }
 
 void UserAgent::onRequest(Transaction& t, const Message& req) {

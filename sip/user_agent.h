@@ -189,6 +189,10 @@ class InviteSession {
   const std::vector<Dialog>& earlyDialogs() const { return early_; }
   const OfferAnswer& offerAnswer() const { return oa_; }
   const std::string& remoteSdp() const { return remoteSdp_; }
+  // During SessionHandler::onIncoming only: the INVITE's SDP offer as the stack parsed it
+  // (views into that INVITE), so the handler need not parse it again; nullptr otherwise or
+  // when the INVITE has no offer.
+  const SessionDescription* incomingOffer() const;
   const std::string& remoteReason() const { return remoteReason_; }
   bool peerSupports100rel() const { return peer100rel_; }
   // The last multipart body received (RFC 5621) and its Content-Type; lastBodyParts()
@@ -446,6 +450,13 @@ class UserAgent final : public TransactionUser {
   std::unordered_map<TxnId, SessionId> txns_;
   std::unordered_map<std::string, SessionId> dialogs_;
   std::string keyScratch_;  // dialog key of the message being looked up, storage reused
+  // The INVITE's offer, parsed once for the offer/answer check and lent to the handler
+  // during onIncoming (InviteSession::incomingOffer).
+  SessionDescription offerScratch_;
+  struct {
+    const InviteSession* session = nullptr;
+    const SessionDescription* offer = nullptr;
+  } incoming_;
   std::mt19937_64 rng_;
   UaStats stats_;
 };

@@ -59,6 +59,39 @@ TEST(SessionUas, BasicCallRingAnswerAckBye) {
   EXPECT_EQ(h.ua.sessionCount(), 0u);
 }
 
+// The stack parses the INVITE's offer once and lends that parse to the handler during
+// onIncoming (the gateway reads codecs from it); it is gone afterwards, and absent for an
+// INVITE without SDP.
+TEST(SessionUas, IncomingOfferLentDuringOnIncomingOnly) {
+  UaHarness h;
+  std::string port, connection;
+  bool sawNone = false;
+  h.incoming = [&](InviteSession& s, const Message& inv) {
+    const SessionDescription* offer = s.incomingOffer();
+    if (inv.body().empty()) {
+      sawNone = offer == nullptr;
+      return;
+    }
+    ASSERT_NE(offer, nullptr);
+    ASSERT_EQ(offer->media.size(), 1u);
+    port = std::to_string(offer->media[0].mediaLine()->port);
+    connection = std::string(offer->connection()->address);
+    // Views into the INVITE itself, not a copy.
+    EXPECT_GE(offer->media[0].lines[0].value.data(), inv.body().data());
+    EXPECT_LT(offer->media[0].lines[0].value.data(), inv.body().data() + inv.body().size());
+  };
+  h.receive(invite());
+  EXPECT_EQ(port, "49170");
+  EXPECT_EQ(connection, "192.0.2.10");
+  ASSERT_NE(h.last, nullptr);
+  EXPECT_EQ(h.last->incomingOffer(), nullptr);  // only during the callback
+
+  UaHarness h2;
+  h2.incoming = h.incoming;
+  h2.receive(invite("", ""));
+  EXPECT_TRUE(sawNone);
+}
+
 TEST(SessionUas, TwoHundredRetransmittedT1DoublingToT2ThenByeAt64T1) {  // §13.3.1.4
   UaHarness h;
   h.incoming = [](InviteSession& s, const Message&) { s.answer(kAnswer); };
