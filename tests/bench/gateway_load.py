@@ -19,10 +19,14 @@ and hangs up.
                  before its BYE): VmRSS with them up minus VmRSS of the idle process (circuits
                  reset), per 1,000 calls and per call. Then RSS after the throughput run and
                  after a second equal run 35 s later (retained memory per completed call).
+  4. ceiling     after the throughput runs, the rate stepped up (GW_LOAD_CEILING, default
+                 2000..10000/s, 8 s each) until calls fail or the achieved rate falls short:
+                 the highest rate sustained with zero failures and the CPU per call at each.
 Goals reported against: <= 60 µs gateway CPU per basic call, <= 4 KiB per active call.
 
 usage: gateway_load.py --siptgw PATH [--work DIR] [--calls N] [--rate R] [--hold N]
-       [--port-base P]     env: GW_LOAD_CALLS, GW_LOAD_RATE, GW_LOAD_HOLD
+       [--port-base P] [--ceiling-rates R1,R2..] [--ceiling-s S]
+       env: GW_LOAD_CALLS, GW_LOAD_RATE, GW_LOAD_HOLD, GW_LOAD_CEILING
 """
 import argparse
 import os
@@ -142,6 +146,10 @@ def main():
     ap.add_argument("--rate", type=int, default=int(os.environ.get("GW_LOAD_RATE", 400)))
     ap.add_argument("--hold", type=int, default=int(os.environ.get("GW_LOAD_HOLD", 2000)))
     ap.add_argument("--transit-calls", type=int, default=2000)
+    ap.add_argument("--ceiling-rates", type=lambda v: [int(x) for x in v.split(",") if x],
+                    default=os.environ.get("GW_LOAD_CEILING", "2000,4000,6000,8000,10000"),
+                    help="rates tried in turn for the sustained-rate ceiling (empty: skip)")
+    ap.add_argument("--ceiling-s", type=int, default=8, help="seconds of calls per ceiling step")
     ap.add_argument("--port-base", type=int, default=27000)
     a = ap.parse_args()
     for tool in ("sipp", "tshark"):
@@ -228,6 +236,30 @@ def main():
               f"{rss_rest / 1048576:.1f} MiB (calls active {e2e.metric_sum(series, 'siptgw_calls_active', ())}), "
               f"after {a.calls} more {rss_load2 / 1048576:.1f} MiB: growth {(rss_load1 - rss_idle) / 1048576:.1f} then "
               f"{(rss_load2 - rss_rest) / 1048576:.1f} MiB")
+
+        # Ceiling: the rate stepped up, CEILING_S seconds each, until calls fail or the
+        # achieved rate falls 10 % short of the offered one. Reported, never judged: a
+        # failing step only ends the search. SIPp shares the machine's cores, so on a small
+        # machine this is the rig's ceiling as much as the gateway's.
+        best = None
+        for rate in a.ceiling_rates:
+            calls = rate * a.ceiling_s
+            t0, c0 = time.time(), cpu_ticks(pid)
+            p, _ = run_sipp(ports, d, f"ceiling{rate}", calls, rate, max(1000, rate), 0, "44201")
+            rc, ok, failed = sipp_result(p, d, f"ceiling{rate}", calls)
+            t1, c1 = time.time(), cpu_ticks(pid)
+            achieved = ok / max(t1 - t0, 1e-9)
+            cpu_us = (c1 - c0) * 1e6 / CLK_TCK / max(ok, 1)
+            clean = rc == 0 and not failed and ok == calls and achieved >= 0.9 * rate
+            print(f"ceiling: offered {rate}/s, {ok}/{calls} calls, failed {failed}, {achieved:.0f} calls/s, "
+                  f"gateway CPU {cpu_us:.1f} us/call{'' if clean else ' (not sustained)'}")
+            if not clean:
+                break
+            best = (rate, achieved, cpu_us)
+            time.sleep(3)
+        if best:
+            print(f"ceiling: highest rate sustained with zero failures {best[0]}/s "
+                  f"({best[1]:.0f} calls/s achieved, gateway CPU {best[2]:.1f} us/call)")
         print(f"STATS {gw.stop()}")
     except e2e.Fail as e:
         failures.append(str(e))
