@@ -51,6 +51,8 @@ TEST(SessionTimerUac, Retry422OnceWithItsMinSE) {  // §7.3
   EXPECT_EQ(header(again, HeaderId::SessionExpires), "600;refresher=uac");
   EXPECT_EQ(header(again, HeaderId::MinSE), "600");
   EXPECT_EQ(again.body(), kOffer);
+  EXPECT_EQ(again.requestUriText(), h.inv.requestUriText());
+  EXPECT_TRUE(h.s->hasPart(SessionPart::UacSetup));  // rebuilt from it; kept until the final response
   EXPECT_EQ(h.s->state(), SessionState::Calling);
   EXPECT_TRUE(h.events.empty());
   // A second 422 ends the attempt.
