@@ -69,8 +69,7 @@ std::string_view toString(EndReason r) {
 
 InviteSession::InviteSession(UserAgent& ua, SessionId id, bool uac)
     : ua_(ua), id_(id), state_(uac ? SessionState::Calling : SessionState::Incoming), uac_(uac) {
-  seRefresh_.bind(ua.clock_);
-  seExpiry_.bind(ua.clock_);
+  seTimer_.bind(ua.clock_);
 }
 
 InviteSession::~InviteSession() = default;
@@ -737,8 +736,7 @@ void InviteSession::timerFromResponse(const Message& rsp) {
   const auto se = rsp.sessionExpires();
   if (!se) {  // §7.2: no Session-Expires in the 2xx, no session expiration
     seInterval_ = 0;
-    seRefresh_.stop();
-    seExpiry_.stop();
+    seTimer_.stop();
     return;
   }
   seInterval_ = se->delta;
@@ -771,11 +769,27 @@ std::string InviteSession::timerResponseHeaders() const {
 }
 
 void InviteSession::startSessionTimer() {
-  seRefresh_.stop();
-  seExpiry_.stop();
+  seTimer_.stop();
   if (seInterval_ == 0 || state_ == SessionState::Terminated) return;
-  if (seWeRefresh_) seRefresh_.start(TimerConfig::sessionRefreshAfter(seInterval_), [this] { sessionRefresh(); });
-  seExpiry_.start(TimerConfig::sessionExpiryByeAfter(seInterval_), [this] { sessionExpired(); });
+  const std::uint64_t now = ua_.clock_.nowMs();
+  seRefreshAt_ = seWeRefresh_ ? now + TimerConfig::sessionRefreshAfter(seInterval_) : 0;
+  seExpiryAt_ = now + TimerConfig::sessionExpiryByeAfter(seInterval_);
+  armSessionTimer();
+}
+
+// One timer for the refresh and the expiry, whichever is due first: a held call keeps one
+// pending timer, not two. At the same instant the expiry wins (a refresh then is too late).
+void InviteSession::armSessionTimer() {
+  const bool refreshFirst = seRefreshAt_ != 0 && seRefreshAt_ < seExpiryAt_;
+  const std::uint64_t at = refreshFirst ? seRefreshAt_ : seExpiryAt_;
+  const std::uint64_t now = ua_.clock_.nowMs();
+  seTimer_.start(static_cast<std::uint32_t>(at > now ? at - now : 0), [this, refreshFirst] {
+    if (!refreshFirst) return sessionExpired();
+    seRefreshAt_ = 0;
+    sessionRefresh();
+    // Still waiting for the expiry unless the refresh re-armed (busy: retry) or ended it.
+    if (!seTimer_.running() && state_ != SessionState::Terminated) armSessionTimer();
+  });
 }
 
 void InviteSession::sessionRefresh() {
@@ -793,7 +807,8 @@ void InviteSession::sessionRefresh() {
     ++ua_.stats_.sessionRefreshes;
     return;
   }
-  seRefresh_.start(1000, [this] { sessionRefresh(); });
+  seRefreshAt_ = ua_.clock_.nowMs() + 1000;
+  armSessionTimer();
 }
 
 void InviteSession::sessionExpired() {
@@ -861,8 +876,7 @@ void InviteSession::end(EndReason why, std::uint16_t code) {
   rel_.reset();  // their timers stop with them
   ok_.reset();
   if (offers_) offers_->retry.stop();
-  seRefresh_.stop();
-  seExpiry_.stop();
+  seTimer_.stop();
   if (dialog_) dialog_->terminate();
   UaStats& st = ua_.stats_;
   switch (why) {

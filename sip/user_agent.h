@@ -355,6 +355,7 @@ class InviteSession {
   std::string timerRequestHeaders() const;
   std::string timerResponseHeaders() const;
   void startSessionTimer();
+  void armSessionTimer();
   void sessionRefresh();
   void sessionExpired();
   void buildResponse(std::string& out, std::uint16_t code, std::string_view reason,
@@ -406,7 +407,10 @@ class InviteSession {
   bool preMetReported_ = false, preUpdatePending_ = false;  // RFC 3312
   // UAC
   bool retried422_ = false, cancelPending_ = false, cancelSent_ = false, gotProvisional_ = false;
-  Timer seRefresh_, seExpiry_;
+  // RFC 4028: when we refresh (0: not us) and send BYE (§10), clock ms; seTimer_ runs for
+  // the earlier of the two.
+  std::uint64_t seRefreshAt_ = 0, seExpiryAt_ = 0;
+  Timer seTimer_;
 
   std::unique_ptr<Reliable1xx> rel_;
   std::unique_ptr<Ok2xx> ok_;
