@@ -223,10 +223,6 @@ struct Named : sc::state<S, C, Inner> {
 struct OIdle;
 struct OChart : sc::state_machine<OChart, OIdle, StateAllocator<sc::none>>, ChartBase<OChart> {
   explicit OChart(Gateway& gw) : ChartBase<OChart>(gw, Direction::SipToIsup) {}
-  ~OChart() override {
-    SdpBuffers::give(offer);
-    SdpBuffers::give(answerBody);
-  }
   using ChartBase<OChart>::unconsumed_event;
   void queue(const sc::event_base& e) { post_event(e); }
 
@@ -234,23 +230,34 @@ struct OChart : sc::state_machine<OChart, OIdle, StateAllocator<sc::none>>, Char
   // with the IAM from the offer parsed there. The 18x and the 200 carry the same SDP, same
   // o= version (RFC 3264 §8: the version changes only with the session); only a repeat
   // attempt on another circuit (before any backward message) rebuilds it, from `offer`.
-  // Both strings are released once the 200 is handed to the session (it keeps its copy):
-  // a held call carries no SDP of its own.
+  // Both texts go once the 200 is handed to the session (it keeps its copy): a held call
+  // carries no SDP of its own, and its chart is a pool size class smaller without them.
   const std::string& answerSdp() {
-    if (offer.empty()) return answerBody;
+    static const std::string kNone;
+    if (!sdp) return kNone;
+    if (sdp->offer.empty()) return sdp->answerBody;
     if (auto c = gw_.isup().cicOf(cid)) cic = *c;  // a repeat attempt may have moved the call
-    if (answerCic != cic) {
-      if (answerUsed) ++sdpVersion;
-      answerBody = buildAnswer(trunkRt().cfg->media, cic, std::string_view(offer), media, sdpId, sdpVersion);
-      answerCic = cic;
+    if (sdp->answerCic != cic) {
+      if (sdp->answerUsed) ++sdpVersion;
+      sdp->answerBody = buildAnswer(trunkRt().cfg->media, cic, std::string_view(sdp->offer), media, sdpId, sdpVersion);
+      sdp->answerCic = cic;
     }
-    answerUsed = true;
-    return answerBody;
+    sdp->answerUsed = true;
+    return sdp->answerBody;
   }
-  std::string offer;       // the INVITE's SDP offer, until answered
-  std::string answerBody;  // our SDP answer for circuit answerCic
-  uint16_t answerCic = 0;
-  bool answerUsed = false;  // sent in an 18x: a rebuilt answer gets the next o= version
+  struct SdpTexts {
+    static void* operator new(std::size_t bytes) { return StatePool::local().allocate(bytes); }
+    static void operator delete(void* p, std::size_t bytes) noexcept { StatePool::local().deallocate(p, bytes); }
+    ~SdpTexts() {
+      SdpBuffers::give(offer);
+      SdpBuffers::give(answerBody);
+    }
+    std::string offer;       // the INVITE's SDP offer
+    std::string answerBody;  // our SDP answer for circuit answerCic
+    uint16_t answerCic = 0;
+    bool answerUsed = false;  // sent in an 18x: a rebuilt answer gets the next o= version
+  };
+  std::unique_ptr<SdpTexts> sdp;  // until answered; none when the INVITE had no offer
   // 18x for an ACM/CPG: SDP with it when it announces in-band information (early media, RFC
   // 3398 §7.2.5 / RFC 3960), reliable when the peer supports 100rel (§5.4).
   void provisional(uint16_t code) {
@@ -263,8 +270,7 @@ struct OChart : sc::state_machine<OChart, OIdle, StateAllocator<sc::none>>, Char
   }
   void answer() {
     if (sip::InviteSession* s = session()) s->answer(answerSdp());
-    SdpBuffers::give(offer);
-    SdpBuffers::give(answerBody);
+    sdp.reset();
     answered = true;
     gw_.noteAnswered(*this);
   }
@@ -453,16 +459,18 @@ sc::result OIdle::react(const EvSipInvite& e) {
     return transit<ODone>();
   }
   // The offer as the SIP stack parsed it (views into the INVITE, alive during this
-  // reaction), else parsed here from c.offer: the codec choice, the IAM's bearer and the
-  // answer read it within this reaction. c.offer keeps the text for a re-attempt's answer.
+  // reaction), else parsed here from c.sdp->offer: the codec choice, the IAM's bearer and
+  // the answer read it within this reaction. c.sdp->offer keeps the text for a re-attempt's
+  // answer.
   const sip::SessionDescription* offerSdp = nullptr;
   std::optional<Result<sip::SessionDescription, sip::ParseError>> ownParse;
   if (*body) {
-    c.offer = SdpBuffers::take();
-    c.offer.assign(**body);
+    c.sdp = std::make_unique<OChart::SdpTexts>();
+    c.sdp->offer = SdpBuffers::take();
+    c.sdp->offer.assign(**body);
     if (e.offer != nullptr) {
       offerSdp = e.offer;
-    } else if (ownParse.emplace(sip::parseSdp(c.offer)); *ownParse) {
+    } else if (ownParse.emplace(sip::parseSdp(c.sdp->offer)); *ownParse) {
       offerSdp = &**ownParse;
     }
   }
@@ -507,9 +515,9 @@ sc::result OIdle::react(const EvSipInvite& e) {
   gw.bindIsup(c, c.cid);
   gw.noteSetupSent(c);
   if (offerSdp) {
-    c.answerBody = SdpBuffers::take();
-    appendAnswer(c.answerBody, tr.cfg->media, c.cic, *offerSdp, c.media, c.sdpId, c.sdpVersion);
-    c.answerCic = c.cic;
+    c.sdp->answerBody = SdpBuffers::take();
+    appendAnswer(c.sdp->answerBody, tr.cfg->media, c.cic, *offerSdp, c.media, c.sdpId, c.sdpVersion);
+    c.sdp->answerCic = c.cic;
   }
   return transit<OTrying>();
 }

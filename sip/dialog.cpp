@@ -49,12 +49,6 @@ std::string dialogKeyOfResponse(const Message& rsp) {
   return k;
 }
 
-bool Dialog::hasKey(std::string_view k) const {
-  const std::size_t c = callId_.size(), l = localTag_.size();
-  return k.size() == c + l + remoteTag_.size() + 2 && k.substr(0, c) == callId_ && k[c] == '\n' &&
-         k.substr(c + 1, l) == localTag_ && k[c + 1 + l] == '\n' && k.substr(c + l + 2) == remoteTag_;
-}
-
 std::optional<Destination> destinationForUri(const Uri& uri, TransportType fallback) {
   if (!uri.isSip()) return std::nullopt;
   TransportType t = fallback;
@@ -115,11 +109,36 @@ void Dialog::setRouteSet(const Message& m, bool reverse) {
   if (reverse) std::reverse(routeSet_.begin(), routeSet_.end());
 }
 
-bool Dialog::setTarget(const Message& m) {
+std::string_view Dialog::targetOf(const Message& m) {
   auto c = m.contacts();
-  if (!c || c->empty() || (*c)[0].star) return false;
-  remoteTarget_.assign((*c)[0].addr.uri.raw);
+  if (!c || c->empty() || (*c)[0].star) return {};
+  return (*c)[0].addr.uri.raw;
+}
+
+bool Dialog::setTarget(const Message& m) {
+  const std::string_view target = targetOf(m);
+  if (target.empty()) return false;
+  text_.resize(remoteUriEnd_);
+  text_.append(target);
   return true;
+}
+
+void Dialog::setText(std::string_view callId, std::string_view localTag, std::string_view remoteTag,
+                     std::string_view localUri, std::string_view localUriTag, std::string_view remoteUri,
+                     std::string_view target) {
+  const std::string_view tagParam = localUriTag.empty() ? std::string_view{} : ";tag=";
+  text_.clear();
+  text_.reserve(callId.size() + localTag.size() + remoteTag.size() + 2 + localUri.size() + tagParam.size() +
+                localUriTag.size() + remoteUri.size() + target.size());
+  dialogKeyInto(text_, callId, localTag, remoteTag);
+  callIdEnd_ = static_cast<std::uint32_t>(callId.size());
+  localTagEnd_ = static_cast<std::uint32_t>(callIdEnd_ + 1 + localTag.size());
+  keyEnd_ = static_cast<std::uint32_t>(text_.size());
+  text_.append(localUri).append(tagParam).append(localUriTag);
+  localUriEnd_ = static_cast<std::uint32_t>(text_.size());
+  text_.append(remoteUri);
+  remoteUriEnd_ = static_cast<std::uint32_t>(text_.size());
+  text_.append(target);
 }
 
 Result<Dialog, std::uint16_t> Dialog::createUac(const Message& request, const Message& response) {
@@ -127,21 +146,19 @@ Result<Dialog, std::uint16_t> Dialog::createUac(const Message& request, const Me
       response.to()->tag.empty()) {
     return Unexpected{std::uint16_t{0}};
   }
+  std::string_view target = targetOf(response);
+  if (target.empty()) {
+    // A 1xx may omit Contact (§12.1.2 only requires it for 2xx): keep the Request-URI.
+    if (response.statusCode() >= 200) return Unexpected{std::uint16_t{400}};
+    target = request.requestUriText();
+  }
   Dialog d;
   d.uac_ = true;
   d.secure_ = request.requestUri().scheme == UriScheme::Sips;
-  d.callId_.assign(*request.callId());
-  d.localTag_.assign(request.from()->tag);
-  d.remoteTag_.assign(response.to()->tag);
+  d.setText(*request.callId(), request.from()->tag, response.to()->tag, request.find(HeaderId::From)->value, {},
+            response.find(HeaderId::To)->value, target);
   d.localSeq_ = request.cseq()->number;
-  d.localUri_.assign(request.find(HeaderId::From)->value);
-  d.remoteUri_.assign(response.find(HeaderId::To)->value);
   d.setRouteSet(response, true);
-  if (!d.setTarget(response)) {
-    // A 1xx may omit Contact (§12.1.2 only requires it for 2xx): keep the Request-URI.
-    if (response.statusCode() >= 200) return Unexpected{std::uint16_t{400}};
-    d.remoteTarget_.assign(request.requestUriText());
-  }
   d.state_ = response.statusCode() >= 200 ? DialogState::Confirmed : DialogState::Early;
   return d;
 }
@@ -150,18 +167,16 @@ Result<Dialog, std::uint16_t> Dialog::createUas(const Message& request, std::str
   if (!request.callId() || !request.from() || !request.to() || !request.cseq()) {
     return Unexpected{std::uint16_t{400}};
   }
+  const std::string_view target = targetOf(request);
+  if (target.empty()) return Unexpected{std::uint16_t{400}};
   Dialog d;
   d.uac_ = false;
   d.secure_ = request.requestUri().scheme == UriScheme::Sips;
-  d.callId_.assign(*request.callId());
-  d.localTag_.assign(localTag);
-  d.remoteTag_.assign(request.from()->tag);
+  d.setText(*request.callId(), localTag, request.from()->tag, request.find(HeaderId::To)->value,
+            request.to()->tag.empty() ? localTag : std::string_view{}, request.find(HeaderId::From)->value, target);
   d.remoteSeq_ = request.cseq()->number;
-  d.localUri_.assign(request.find(HeaderId::To)->value);
-  if (request.to()->tag.empty()) d.localUri_.append(";tag=").append(localTag);
-  d.remoteUri_.assign(request.find(HeaderId::From)->value);
+  d.hasRemoteSeq_ = true;
   d.setRouteSet(request, false);
-  if (!d.setTarget(request)) return Unexpected{std::uint16_t{400}};
   d.state_ = DialogState::Early;
   return d;
 }
@@ -177,8 +192,9 @@ void Dialog::onResponseToInitial(const Message& rsp) {
 std::uint16_t Dialog::checkRemoteCSeq(const Message& req) {
   if (!req.cseq()) return 400;
   const std::uint32_t n = req.cseq()->number;
-  if (remoteSeq_ && n < *remoteSeq_) return 500;
+  if (hasRemoteSeq_ && n < remoteSeq_) return 500;
   remoteSeq_ = n;
+  hasRemoteSeq_ = true;
   return 0;
 }
 
@@ -193,11 +209,11 @@ bool Dialog::strictRouting() const {
 
 std::string Dialog::nextHopUri() const {
   if (!routeSet_.empty()) return std::string(uriText(routeSet_.front()));
-  return remoteTarget_;
+  return std::string(remoteTarget());
 }
 
 std::optional<Destination> Dialog::nextHop(TransportType fallback) const {
-  const std::string text = nextHopUri();
+  const std::string_view text = routeSet_.empty() ? remoteTarget() : uriText(routeSet_.front());
   Uri u;
   if (parseUriInto(text, u) != nullptr) return std::nullopt;
   return destinationForUri(u, fallback);
@@ -210,15 +226,15 @@ std::uint32_t Dialog::buildRequest(MessageBuilder& b, std::string_view method, s
   if (strict) {
     b.request(method, requestUriFromRoute(uriText(routeSet_.front())));
   } else {
-    b.request(method, remoteTarget_);
+    b.request(method, remoteTarget());
   }
   b.header(HeaderId::Via, via);
   for (std::size_t i = strict ? 1 : 0; i < routeSet_.size(); ++i) b.header(HeaderId::Route, routeSet_[i]);
-  if (strict) b.headerParts(HeaderId::Route, {"<", remoteTarget_, ">"});
+  if (strict) b.headerParts(HeaderId::Route, {"<", remoteTarget(), ">"});
   b.header(HeaderId::MaxForwards, std::uint32_t{70});
-  b.header(HeaderId::From, localUri_);
-  b.header(HeaderId::To, remoteUri_);
-  b.header(HeaderId::CallId, callId_);
+  b.header(HeaderId::From, localUri());
+  b.header(HeaderId::To, remoteUri());
+  b.header(HeaderId::CallId, callId());
   char num[16];
   std::snprintf(num, sizeof num, "%u ", cseq);
   b.headerParts(HeaderId::CSeq, {num, method});

@@ -10,7 +10,9 @@
 //            strict-route case: first route into the Request-URI, remote target last Route);
 //   §12.2.2  a lower remote CSeq is rejected with 500; target refresh from Contact;
 //   §13.2.2.4 the route set is recomputed from the 2xx that confirms an early dialog.
-// Owns copies of everything it needs (std::string): dialogs outlive the messages.
+// Owns copies of everything it needs: dialogs outlive the messages. The dialog ID, the URIs
+// and the remote target share one string (one allocation per dialog, memory per held call,
+// issue #5); the dialog ID comes first, in the dialogKey() form, so key() is a view of it.
 #pragma once
 
 #include <cstdint>
@@ -78,17 +80,19 @@ class Dialog {
 
   DialogState state() const { return state_; }
   bool isUac() const { return uac_; }
-  const std::string& callId() const { return callId_; }
-  const std::string& localTag() const { return localTag_; }
-  const std::string& remoteTag() const { return remoteTag_; }
-  std::string key() const { return dialogKey(callId_, localTag_, remoteTag_); }
-  bool hasKey(std::string_view key) const;  // key() == key, without building key()
+  std::string_view callId() const { return part(0, callIdEnd_); }
+  std::string_view localTag() const { return part(callIdEnd_ + 1, localTagEnd_); }
+  std::string_view remoteTag() const { return part(localTagEnd_ + 1, keyEnd_); }
+  std::string_view key() const { return part(0, keyEnd_); }  // dialogKey(callId, localTag, remoteTag)
+  bool hasKey(std::string_view key) const { return key == this->key(); }
   std::uint32_t localSeq() const { return localSeq_; }
-  std::optional<std::uint32_t> remoteSeq() const { return remoteSeq_; }
-  const std::string& remoteTarget() const { return remoteTarget_; }
+  std::optional<std::uint32_t> remoteSeq() const {
+    return hasRemoteSeq_ ? std::optional<std::uint32_t>(remoteSeq_) : std::nullopt;
+  }
+  std::string_view remoteTarget() const { return part(remoteUriEnd_, text_.size()); }
   const std::vector<std::string>& routeSet() const { return routeSet_; }  // name-addr values
-  const std::string& localUri() const { return localUri_; }    // our From value, with tag
-  const std::string& remoteUri() const { return remoteUri_; }  // their To value, with tag
+  std::string_view localUri() const { return part(keyEnd_, localUriEnd_); }         // our From value, with tag
+  std::string_view remoteUri() const { return part(localUriEnd_, remoteUriEnd_); }  // their To value, with tag
   bool secure() const { return secure_; }
   // Whether the first route is a strict router (no lr, §12.2.1.1).
   bool strictRouting() const;
@@ -96,16 +100,27 @@ class Dialog {
   std::uint32_t lastRSeq = 0;  // RFC 3262 §4: highest RSeq acknowledged in this (early) dialog
 
  private:
+  std::string_view part(std::size_t from, std::size_t to) const {
+    return std::string_view(text_).substr(from, to - from);
+  }
+  // Writes the ID, URIs and target into text_ (one allocation).
+  void setText(std::string_view callId, std::string_view localTag, std::string_view remoteTag,
+               std::string_view localUri, std::string_view localUriTag, std::string_view remoteUri,
+               std::string_view target);
   void setRouteSet(const Message& m, bool reverse);
+  static std::string_view targetOf(const Message& m);  // first Contact URI, empty when none
   bool setTarget(const Message& m);
 
+  // callId '\n' localTag '\n' remoteTag, localUri, remoteUri, remoteTarget (last: a target
+  // refresh rewrites only the tail); the *End_ offsets end each part.
+  std::string text_;
+  std::uint32_t callIdEnd_ = 0, localTagEnd_ = 0, keyEnd_ = 0, localUriEnd_ = 0, remoteUriEnd_ = 0;
+  std::uint32_t localSeq_ = 0;
+  std::uint32_t remoteSeq_ = 0;
+  bool hasRemoteSeq_ = false;
   DialogState state_ = DialogState::Early;
   bool uac_ = true;
   bool secure_ = false;
-  std::string callId_, localTag_, remoteTag_;
-  std::uint32_t localSeq_ = 0;
-  std::optional<std::uint32_t> remoteSeq_;
-  std::string localUri_, remoteUri_, remoteTarget_;
   std::vector<std::string> routeSet_;
 };
 

@@ -28,11 +28,6 @@ void addRaw(MessageBuilder& b, std::string_view lines) {
   }
 }
 
-std::string firstReason(const Message& m) {
-  const HeaderField* h = m.find(HeaderId::Reason);
-  return h != nullptr ? std::string(h->value) : std::string();
-}
-
 std::string u32(std::uint32_t v) {
   char buf[10];
   char* end = buf + sizeof buf;
@@ -78,31 +73,116 @@ std::string_view toString(EndReason r) {
 // ---------------------------------------------------------------- InviteSession
 
 InviteSession::InviteSession(UserAgent& ua, SessionId id, bool uac)
-    : ua_(ua), id_(id), uac_(uac), state_(uac ? SessionState::Calling : SessionState::Incoming) {
-  relTimer_.bind(ua.clock_);
-  relGiveUp_.bind(ua.clock_);
-  okTimer_.bind(ua.clock_);
-  okGiveUp_.bind(ua.clock_);
-  retryTimer_.bind(ua.clock_);
-  seRefresh_.bind(ua.clock_);
-  seExpiry_.bind(ua.clock_);
+    : ua_(ua), id_(id), state_(uac ? SessionState::Calling : SessionState::Incoming), uac_(uac) {
+  seTimer_.bind(ua.clock_);
+}
+
+InviteSession::~InviteSession() = default;
+
+InviteSession::Reliable1xx& InviteSession::rel() {
+  if (!rel_) {
+    rel_ = std::make_unique<Reliable1xx>();
+    rel_->retransmit.bind(ua_.clock_);
+    rel_->giveUp.bind(ua_.clock_);
+  }
+  return *rel_;
+}
+
+InviteSession::Ok2xx& InviteSession::ok() {
+  if (!ok_) {
+    ok_ = std::make_unique<Ok2xx>();
+    ok_->retransmit.bind(ua_.clock_);
+    ok_->giveUp.bind(ua_.clock_);
+  }
+  return *ok_;
+}
+
+InviteSession::UacSetup& InviteSession::setup() {
+  if (!setup_) setup_ = std::make_unique<UacSetup>();
+  return *setup_;
+}
+
+InviteSession::Offers& InviteSession::offers() {
+  if (!offers_) {
+    offers_ = std::make_unique<Offers>();
+    offers_->retry.bind(ua_.clock_);
+  }
+  return *offers_;
+}
+
+InviteSession::Received& InviteSession::received() {
+  if (!received_) received_ = std::make_unique<Received>();
+  return *received_;
+}
+
+// RFC 3262: once the final response is out and no reliable provisional awaits its PRACK,
+// nothing reads the 100rel state again.
+void InviteSession::freeRel1xxWhenDone() {
+  if (rel_ && finalCode_ != 0 && !rel_->pending) rel_.reset();
+}
+
+bool InviteSession::hasPart(SessionPart p) const {
+  switch (p) {
+    case SessionPart::Reliable1xx: return rel_ != nullptr;
+    case SessionPart::Ok2xx: return ok_ != nullptr;
+    case SessionPart::SentAck: return ack_ != nullptr;
+    case SessionPart::UacSetup: return setup_ != nullptr;
+    case SessionPart::Offers: return offers_ != nullptr;
+    case SessionPart::Received: return received_ != nullptr;
+    case SessionPart::Preconditions: return pre_ != nullptr;
+  }
+  return false;
+}
+
+namespace {
+const std::string kEmpty;
+const std::vector<std::string> kNoStrings;
+const std::vector<Dialog> kNoDialogs;
+}  // namespace
+
+const std::vector<Dialog>& InviteSession::earlyDialogs() const { return setup_ ? setup_->early : kNoDialogs; }
+const std::string& InviteSession::remoteReason() const { return received_ ? received_->remoteReason : kEmpty; }
+const std::string& InviteSession::lastBody() const { return received_ ? received_->lastBody : kEmpty; }
+const std::string& InviteSession::lastBodyType() const { return received_ ? received_->lastBodyType : kEmpty; }
+const std::vector<std::string>& InviteSession::peerInfoPackages() const {
+  return received_ ? received_->infoPackages : kNoStrings;
+}
+
+void InviteSession::noteRemoteReason(const Message& m) {
+  if (const HeaderField* h = m.find(HeaderId::Reason)) received().remoteReason = h->value;
 }
 
 const Dialog* InviteSession::dialog() const {
   if (dialog_) return &*dialog_;
-  return early_.empty() ? nullptr : &early_.back();
+  return setup_ == nullptr || setup_->early.empty() ? nullptr : &setup_->early.back();
 }
 
 Dialog* InviteSession::activeDialog() {
   if (dialog_) return &*dialog_;
-  return early_.empty() ? nullptr : &early_.back();
+  return setup_ == nullptr || setup_->early.empty() ? nullptr : &setup_->early.back();
 }
 
 Dialog* InviteSession::earlyDialog(std::string_view remoteTag) {
-  for (Dialog& d : early_) {
+  if (!setup_) return nullptr;
+  for (Dialog& d : setup_->early) {
     if (d.remoteTag() == remoteTag) return &d;
   }
   return nullptr;
+}
+
+Dialog* InviteSession::dialogWithKey(std::string_view key) {
+  if (dialog_ && dialog_->hasKey(key)) return &*dialog_;
+  if (setup_) {
+    for (Dialog& e : setup_->early) {
+      if (e.hasKey(key)) return &e;
+    }
+  }
+  return nullptr;
+}
+
+std::string_view InviteSession::localTag() const {
+  if (dialog_ && !uac_) return dialog_->localTag();  // UAS: the tag the dialog was made with
+  return setup_ ? std::string_view(setup_->localTag) : std::string_view{};
 }
 
 std::string InviteSession::contact() const {
@@ -135,7 +215,7 @@ void InviteSession::buildResponse(std::string& out, std::uint16_t code, std::str
                                   std::string_view extra, std::string_view sdp, std::string_view ctype) {
   if (!invite_) return;  // answered and confirmed: nothing more answers the initial INVITE
   MessageBuilder b(out);
-  appendResponseFor(b, *invite_, code, reason, localTag_);
+  appendResponseFor(b, *invite_, code, reason, localTag());
   if (code > 100 && code < 300) {
     b.copy(*invite_, HeaderId::RecordRoute);  // §12.1.1
     b.header(HeaderId::Contact, contact());
@@ -153,8 +233,8 @@ bool InviteSession::provisional(std::uint16_t code, std::string_view reason, std
     return false;
   }
   if (reliable && peer100rel_ && ua_.cfg_.support100rel) {
-    if (rel1xxPending_) {
-      relQueue_.push_back({code, std::string(reason), std::string(sdp), std::string(contentType)});
+    if (rel_ && rel_->pending) {
+      rel_->queue.push_back({code, std::string(reason), std::string(sdp), std::string(contentType)});
       return true;
     }
     sendReliable(code, std::string(reason), std::string(sdp), std::string(contentType));
@@ -195,20 +275,21 @@ void InviteSession::sendReliable(std::uint16_t code, std::string reason, std::st
   } else {
     ++rseq_;
   }
-  rel1xx_.clear();
-  buildResponse(rel1xx_, code, reason, "Require: 100rel\r\nRSeq: " + u32(rseq_) + "\r\n" + recvInfoHeader(), body,
+  Reliable1xx& r = rel();
+  r.bytes.clear();
+  buildResponse(r.bytes, code, reason, "Require: 100rel\r\nRSeq: " + u32(rseq_) + "\r\n" + recvInfoHeader(), body,
                 ctype);
-  rel1xxPending_ = true;
-  rel1xxHasSdp_ = withSdp;
+  r.pending = true;
+  r.hasSdp = withSdp;
   state_ = SessionState::Early;
-  if (!ua_.layer_.respond(inviteTxn_, rel1xx_)) return;
+  if (!ua_.layer_.respond(inviteTxn_, r.bytes)) return;
   const TimerConfig& tc = ua_.layer_.config().timers;
-  relInterval_ = tc.rel1xxInitial();
-  relTimer_.start(relInterval_, [this] { retransmitRel1xx(); });
-  relGiveUp_.start(64 * tc.t1, [this] {
-    relTimer_.stop();
-    relQueue_.clear();
-    answerDeferred_ = false;
+  r.interval = tc.rel1xxInitial();
+  r.retransmit.start(r.interval, [this] { retransmitRel1xx(); });
+  r.giveUp.start(64 * tc.t1, [this] {
+    rel_->retransmit.stop();
+    rel_->queue.clear();
+    rel_->answerDeferred = false;
     std::string out;
     buildResponse(out, ua_.cfg_.rel1xxFailCode, "Server Time-out", {}, {});
     static_cast<void>(ua_.layer_.respond(inviteTxn_, out));
@@ -218,36 +299,40 @@ void InviteSession::sendReliable(std::uint16_t code, std::string reason, std::st
 }
 
 void InviteSession::retransmitRel1xx() {
-  if (!rel1xxPending_ || finalCode_ != 0) return;
+  if (!rel_ || !rel_->pending || finalCode_ != 0) return;
   ++ua_.stats_.rel1xxRetransmits;
-  static_cast<void>(ua_.layer_.respond(inviteTxn_, rel1xx_));
-  relInterval_ *= 2;  // RFC 3262 §3: doubles (no T2 cap)
-  relTimer_.start(relInterval_, [this] { retransmitRel1xx(); });
+  static_cast<void>(ua_.layer_.respond(inviteTxn_, rel_->bytes));
+  rel_->interval *= 2;  // RFC 3262 §3: doubles (no T2 cap)
+  rel_->retransmit.start(rel_->interval, [this] { retransmitRel1xx(); });
 }
 
 bool InviteSession::answer(std::string_view sdp, std::string_view contentType) {
   if (uac_ || finalCode_ != 0 || state_ == SessionState::Terminated) return false;
   const std::string_view part = sdpOfBody(sdp, contentType);
+  // Not plain SDP: the application's full body (e.g. SDP + ISUP) goes out as given.
+  const bool plain = part.data() == sdp.data() && part.size() == sdp.size();
+  const std::string_view fullBody = plain ? std::string_view{} : sdp;
+  if (rel_) {
+    rel_->queue.clear();  // no provisional after the final response
+    if (rel_->pending && rel_->hasSdp) {  // RFC 3262 §3: wait for its PRACK
+      if (!part.empty()) localSdp_ = part;
+      rel_->answerDeferred = true;
+      rel_->answerBody = fullBody;
+      rel_->answerCtype = contentType;
+      return true;
+    }
+  }
   if (!part.empty()) localSdp_ = part;
-  if (part.data() == sdp.data() && part.size() == sdp.size()) {
-    answerBody_.clear();  // plain SDP
-  } else {
-    answerBody_ = sdp;
-    answerCtype_ = contentType;
-  }
-  relQueue_.clear();  // no provisional after the final response
-  if (rel1xxPending_ && rel1xxHasSdp_) {  // RFC 3262 §3: wait for its PRACK
-    answerDeferred_ = true;
-    return true;
-  }
-  sendAnswerNow();
+  sendAnswerNow(fullBody, contentType);
   return true;
 }
 
-void InviteSession::sendAnswerNow() {
-  answerDeferred_ = false;
-  relTimer_.stop();
-  relGiveUp_.stop();
+void InviteSession::sendAnswerNow(std::string_view fullBody, std::string_view fullCtype) {
+  if (rel_) {
+    rel_->answerDeferred = false;
+    rel_->retransmit.stop();
+    rel_->giveUp.stop();
+  }
   std::string_view body;
   if (oa_.state() == OaState::RemoteOffer) {
     oa_.sendAnswer();
@@ -257,11 +342,10 @@ void InviteSession::sendAnswerNow() {
     body = ourSdp();
   }
   std::string_view ctype;
-  if (!answerBody_.empty() && (!body.empty() || sdpOfBody(answerBody_, answerCtype_).empty())) {
-    body = answerBody_;  // the application's full body (e.g. SDP + ISUP)
-    ctype = answerCtype_;
+  if (!fullBody.empty() && (!body.empty() || sdpOfBody(fullBody, fullCtype).empty())) {
+    body = fullBody;  // the application's full body (e.g. SDP + ISUP)
+    ctype = fullCtype;
   }
-  ok2xx_.clear();
   std::string extra = recvInfoHeader();
   if (seInterval_ != 0) {
     if (extra.empty()) {
@@ -270,9 +354,11 @@ void InviteSession::sendAnswerNow() {
       extra += timerResponseHeaders();
     }
   }
-  buildResponse(ok2xx_, 200, "OK", extra, body, ctype);
+  Ok2xx& o = ok();
+  o.bytes.clear();
+  buildResponse(o.bytes, 200, "OK", extra, body, ctype);
   finalCode_ = 200;
-  if (!ua_.layer_.respond(inviteTxn_, ok2xx_)) {
+  if (!ua_.layer_.respond(inviteTxn_, o.bytes)) {
     end(EndReason::TransportError, 503);
     return;
   }
@@ -280,35 +366,45 @@ void InviteSession::sendAnswerNow() {
   ++ua_.stats_.answered;
   if (dialog_) dialog_->confirm();
   state_ = SessionState::WaitingAck;
-  okCSeq_ = inviteCSeq_;
-  okDst_ = dst_;
-  okIsReinvite_ = false;
+  start2xxRetransmission(inviteCSeq_, dst_, false);
+  if (rel_) {
+    // A reliable 1xx still unacknowledged is not resent after the final response, but its
+    // PRACK may yet come (RFC 3262 §3).
+    std::string().swap(rel_->bytes);
+    freeRel1xxWhenDone();
+  }
+}
+
+// §13.3.1.4: ok_->bytes (just sent) goes again from T1 doubling to T2 until the ACK with
+// CSeq `cseq` — "even if the transport at the UAS is reliable": the 2xx goes end to end and
+// a later hop may be UDP. No ACK after 64·T1: the dialog is confirmed, the session ends
+// with BYE.
+void InviteSession::start2xxRetransmission(std::uint32_t cseq, const Destination& dst, bool isReinvite) {
+  Ok2xx& o = *ok_;
+  o.cseq = cseq;
+  o.dst = dst;
+  o.isReinvite = isReinvite;
   const TimerConfig& tc = ua_.layer_.config().timers;
-  // §13.3.1.4: retransmitted "even if the transport at the UAS is reliable": the 2xx goes
-  // end to end and a later hop may be UDP.
-  okInterval_ = tc.t1;
-  okTimer_.start(okInterval_, [this] { retransmit2xx(); });
-  okGiveUp_.start(64 * tc.t1, [this] {
-    // §13.3.1.4: no ACK after 64·T1: the dialog is confirmed, the session ends with BYE.
-    okTimer_.stop();
+  o.interval = tc.t1;
+  o.retransmit.start(o.interval, [this] { retransmit2xx(); });
+  o.giveUp.start(64 * tc.t1, [this] {
+    ok_->retransmit.stop();
     if (Dialog* d = activeDialog()) sendInDialog(*d, "BYE", {}, {}, {});
     end(EndReason::NoAck, 408);
   });
 }
 
 void InviteSession::retransmit2xx() {
-  if (state_ != SessionState::WaitingAck) return;
+  if (state_ != SessionState::WaitingAck || !ok_) return;
   ++ua_.stats_.ok2xxRetransmits;
-  ua_.layer_.sendStateless(okDst_, ok2xx_);
-  okInterval_ = std::min(okInterval_ * 2, ua_.layer_.config().timers.t2);
-  okTimer_.start(okInterval_, [this] { retransmit2xx(); });
+  ua_.layer_.sendStateless(ok_->dst, ok_->bytes);
+  ok_->interval = std::min(ok_->interval * 2, ua_.layer_.config().timers.t2);
+  ok_->retransmit.start(ok_->interval, [this] { retransmit2xx(); });
 }
 
 bool InviteSession::reject(std::uint16_t code, std::string_view reason, std::string_view reasonHeader) {
   if (uac_ || finalCode_ != 0 || state_ == SessionState::Terminated || code < 300) return false;
-  relTimer_.stop();
-  relGiveUp_.stop();
-  relQueue_.clear();
+  rel_.reset();  // a final response: no provisional is resent or queued any more
   std::string extra;
   if (!reasonHeader.empty()) extra.append("Reason: ").append(reasonHeader).append("\r\n");
   std::string out;
@@ -323,9 +419,9 @@ bool InviteSession::bye(std::string_view reasonHeader) {
   if (state_ == SessionState::Terminated || state_ == SessionState::Terminating) return false;
   if (uac_ && finalCode_ == 0) return cancel(reasonHeader);
   if (!uac_ && finalCode_ == 0) return false;  // reject() instead
-  if (state_ == SessionState::WaitingAck && !okIsReinvite_) {
-    byeAfterAck_ = true;  // §15: not before the ACK (or its timeout)
-    byeReason_ = reasonHeader;
+  if (state_ == SessionState::WaitingAck && ok_ && !ok_->isReinvite) {
+    ok_->byeAfterAck = true;  // §15: not before the ACK (or its timeout)
+    ok_->byeReason = reasonHeader;
     return true;
   }
   Dialog* d = activeDialog();
@@ -339,12 +435,12 @@ bool InviteSession::bye(std::string_view reasonHeader) {
 
 bool InviteSession::cancel(std::string_view reasonHeader) {
   if (!uac_ || finalCode_ != 0 || cancelSent_ || state_ == SessionState::Terminated) return false;
-  cancelReason_ = reasonHeader;
+  setup().cancelReason = reasonHeader;
   if (!gotProvisional_) {  // §9.1: not before a provisional response
     cancelPending_ = true;
     return true;
   }
-  cancelSent_ = static_cast<bool>(ua_.layer_.sendCancel(inviteTxn_, cancelReason_));
+  cancelSent_ = static_cast<bool>(ua_.layer_.sendCancel(inviteTxn_, setup_->cancelReason));
   return cancelSent_;
 }
 
@@ -352,7 +448,7 @@ bool InviteSession::update(std::string_view sdp) {
   Dialog* d = activeDialog();
   if (d == nullptr || state_ == SessionState::Terminated || !oa_.sendOffer()) return false;
   localSdp_ = sdp;
-  updateSdp_ = sdp;
+  offers().updateSdp = sdp;
   sendInDialog(*d, "UPDATE", seInterval_ != 0 && finalCode_ / 100 == 2 ? timerRequestHeaders() : std::string(), sdp,
                kSdp);
   return true;
@@ -362,14 +458,14 @@ void InviteSession::retryAfter491(std::function<void()> retry) {
   // §14.1: the Call-ID owner (our UAC role) waits 2.1-4 s, the other side 0-2 s, in 10 ms units.
   const std::uint32_t ms = uac_ ? 2100 + 10 * static_cast<std::uint32_t>(ua_.rng_() % 191)
                                 : 10 * static_cast<std::uint32_t>(ua_.rng_() % 201);
-  retryTimer_.start(ms, std::move(retry));
+  offers().retry.start(ms, std::move(retry));
 }
 
 bool InviteSession::reinvite(std::string_view sdp) {
   if (state_ != SessionState::Confirmed || !dialog_ || reinviteTxn_ != 0) return false;
   if (sdp.empty() ? oa_.state() != OaState::Stable : !oa_.sendOffer()) return false;
   if (!sdp.empty()) localSdp_ = sdp;
-  reinviteSdp_ = sdp;
+  offers().reinviteSdp = sdp;
   std::string extra;
   extra.append("Allow: ").append(kAllow).append("\r\n");
   if (seInterval_ != 0) extra += timerRequestHeaders();  // every re-INVITE refreshes (RFC 4028 §7.4)
@@ -385,9 +481,9 @@ bool InviteSession::reinvite(std::string_view sdp) {
 void InviteSession::onReinviteResponse(const Message& rsp) {
   const std::uint16_t code = rsp.statusCode();
   if (code < 200 || state_ == SessionState::Terminated) return;
-  if (code < 300 && rsp.cseq()->number == ackCSeq_ && !ack_.empty()) {  // retransmitted 2xx
+  if (code < 300 && ack_ && rsp.cseq()->number == ack_->cseq) {  // retransmitted 2xx
     ++ua_.stats_.ackResent;
-    ua_.layer_.sendStateless(ackDst_, ack_);
+    ua_.layer_.sendStateless(ack_->dst, ack_->bytes);
     return;
   }
   reinviteTxn_ = 0;
@@ -405,14 +501,11 @@ void InviteSession::onReinviteResponse(const Message& rsp) {
     return;
   }
   oa_.rollbackLocal();  // RFC 6337 §3.1.1: the session stays as before the re-INVITE
+  const std::string sdp = offers_ ? offers_->reinviteSdp : std::string();
   if (code == 422 && bumpMinSE(rsp)) {  // RFC 4028 §7.4: again with the larger interval
-    const std::string sdp = reinviteSdp_;
     if (reinvite(sdp)) return;
   }
-  if (code == 491) {
-    const std::string sdp = reinviteSdp_;
-    retryAfter491([this, sdp] { reinvite(sdp); });
-  }
+  if (code == 491) retryAfter491([this, sdp] { reinvite(sdp); });
   ua_.handler_.onReinviteResult(*this, rsp);
   if (code == 481 || code == 408) onInDialogFailure(code);
 }
@@ -440,16 +533,17 @@ BodyView InviteSession::inspect(const Message& m) {
 }
 
 void InviteSession::keepBody(const Message& m) {
-  lastBody_ = m.body();
+  Received& r = received();
+  r.lastBody = m.body();
   const HeaderField* ct = m.find(HeaderId::ContentType);
-  lastBodyType_ = ct != nullptr ? ct->value : std::string_view{};
+  r.lastBodyType = ct != nullptr ? ct->value : std::string_view{};
   if (auto parts = lastBodyParts()) ua_.handler_.onBodyParts(*this, m, *parts);
 }
 
 Result<MultipartBody, ParseError> InviteSession::lastBodyParts() const {
-  const auto ct = parseContentType(lastBodyType_);
+  const auto ct = parseContentType(lastBodyType());
   if (!ct) return Unexpected<ParseError>{ct.error()};
-  return parseMultipart(lastBody_, ct->param("boundary"));
+  return parseMultipart(lastBody(), ct->param("boundary"));
 }
 
 // ---- RFC 3312 preconditions
@@ -532,9 +626,7 @@ bool InviteSession::setLocalResources(bool ready) {
 }
 
 void InviteSession::rejectPrecondition() {
-  relTimer_.stop();
-  relGiveUp_.stop();
-  relQueue_.clear();
+  rel_.reset();  // a final response: no provisional is resent or queued any more
   std::string out;
   buildResponse(out, 580, "Precondition Failure", {}, pre_->rewrite(localSdp_.empty() ? remoteSdp_ : localSdp_, true));
   static_cast<void>(ua_.layer_.respond(inviteTxn_, out));
@@ -557,7 +649,7 @@ void InviteSession::onUpdateResponse(const Message& rsp) {
   oa_.rollbackLocal();
   auto again = [this, hadOffer] {
     if (hadOffer) {
-      update(updateSdp_);
+      update(offers_ ? offers_->updateSdp : std::string());
     } else {
       sessionRefresh();
     }
@@ -572,16 +664,17 @@ void InviteSession::onUpdateResponse(const Message& rsp) {
 bool InviteSession::buildInvite(std::uint32_t cseq) {
   std::string bytes;
   MessageBuilder b(bytes);
-  b.request("INVITE", reqUri_);
+  const UacSetup& u = *setup_;
+  b.request("INVITE", u.reqUri);
   b.header(HeaderId::Via, ua_.via(dst_));
-  b.header(HeaderId::MaxForwards, maxForwards_);
+  b.header(HeaderId::MaxForwards, u.maxForwards);
   // A name-addr is taken as it is (display name, RFC 3323 anonymous From); a bare URI is
   // put in angle brackets (§20.10: always, so its parameters stay URI parameters).
-  const bool fromIsNameAddr = fromUri_.find('<') != std::string::npos;
-  const bool toIsNameAddr = toUri_.find('<') != std::string::npos;
-  b.headerParts(HeaderId::From, {fromIsNameAddr ? "" : "<", fromUri_, fromIsNameAddr ? ";tag=" : ">;tag=", localTag_});
-  b.headerParts(HeaderId::To, {toIsNameAddr ? "" : "<", toUri_, toIsNameAddr ? "" : ">"});
-  b.header(HeaderId::CallId, callId_);
+  const bool fromIsNameAddr = u.fromUri.find('<') != std::string::npos;
+  const bool toIsNameAddr = u.toUri.find('<') != std::string::npos;
+  b.headerParts(HeaderId::From, {fromIsNameAddr ? "" : "<", u.fromUri, fromIsNameAddr ? ";tag=" : ">;tag=", u.localTag});
+  b.headerParts(HeaderId::To, {toIsNameAddr ? "" : "<", u.toUri, toIsNameAddr ? "" : ">"});
+  b.header(HeaderId::CallId, u.callId);
   b.headerParts(HeaderId::CSeq, {u32(cseq), " INVITE"});
   b.header(HeaderId::Contact, contact());
   if (const std::string sup = ua_.supportedTags(); !sup.empty()) b.header(HeaderId::Supported, sup);
@@ -601,8 +694,8 @@ bool InviteSession::buildInvite(std::uint32_t cseq) {
     b.headerParts(HeaderId::SessionExpires, {u32(seInterval_), who});
     b.header(HeaderId::MinSE, u32(seMin_));
   }
-  addRaw(b, inviteExtra_);
-  b.finish(inviteBody_, inviteBody_.empty() ? std::string_view{} : inviteCtype_.empty() ? kSdp : inviteCtype_);
+  addRaw(b, u.extra);
+  b.finish(u.body, u.body.empty() ? std::string_view{} : u.ctype.empty() ? kSdp : std::string_view(u.ctype));
   auto parsed = MessageRef::parse(bytes);
   if (!parsed) return false;
   invite_ = std::move(*parsed);
@@ -648,8 +741,7 @@ void InviteSession::timerFromResponse(const Message& rsp) {
   const auto se = rsp.sessionExpires();
   if (!se) {  // §7.2: no Session-Expires in the 2xx, no session expiration
     seInterval_ = 0;
-    seRefresh_.stop();
-    seExpiry_.stop();
+    seTimer_.stop();
     return;
   }
   seInterval_ = se->delta;
@@ -682,11 +774,27 @@ std::string InviteSession::timerResponseHeaders() const {
 }
 
 void InviteSession::startSessionTimer() {
-  seRefresh_.stop();
-  seExpiry_.stop();
+  seTimer_.stop();
   if (seInterval_ == 0 || state_ == SessionState::Terminated) return;
-  if (seWeRefresh_) seRefresh_.start(TimerConfig::sessionRefreshAfter(seInterval_), [this] { sessionRefresh(); });
-  seExpiry_.start(TimerConfig::sessionExpiryByeAfter(seInterval_), [this] { sessionExpired(); });
+  const std::uint64_t now = ua_.clock_.nowMs();
+  seRefreshAt_ = seWeRefresh_ ? now + TimerConfig::sessionRefreshAfter(seInterval_) : 0;
+  seExpiryAt_ = now + TimerConfig::sessionExpiryByeAfter(seInterval_);
+  armSessionTimer();
+}
+
+// One timer for the refresh and the expiry, whichever is due first: a held call keeps one
+// pending timer, not two. At the same instant the expiry wins (a refresh then is too late).
+void InviteSession::armSessionTimer() {
+  const bool refreshFirst = seRefreshAt_ != 0 && seRefreshAt_ < seExpiryAt_;
+  const std::uint64_t at = refreshFirst ? seRefreshAt_ : seExpiryAt_;
+  const std::uint64_t now = ua_.clock_.nowMs();
+  seTimer_.start(static_cast<std::uint32_t>(at > now ? at - now : 0), [this, refreshFirst] {
+    if (!refreshFirst) return sessionExpired();
+    seRefreshAt_ = 0;
+    sessionRefresh();
+    // Still waiting for the expiry unless the refresh re-armed (busy: retry) or ended it.
+    if (!seTimer_.running() && state_ != SessionState::Terminated) armSessionTimer();
+  });
 }
 
 void InviteSession::sessionRefresh() {
@@ -704,7 +812,8 @@ void InviteSession::sessionRefresh() {
     ++ua_.stats_.sessionRefreshes;
     return;
   }
-  seRefresh_.start(1000, [this] { sessionRefresh(); });
+  seRefreshAt_ = ua_.clock_.nowMs() + 1000;
+  armSessionTimer();
 }
 
 void InviteSession::sessionExpired() {
@@ -733,9 +842,9 @@ void InviteSession::onInfo(Transaction& t, const Message& req) {
 void InviteSession::notePeerRecvInfo(const Message& m) {
   if (!m.has(HeaderId::RecvInfo)) return;  // §5.2: absent leaves the last list in force
   peerRecvInfo_ = true;
-  peerInfoPackages_.clear();
+  if (received_) received_->infoPackages.clear();
   m.forEachValue(HeaderId::RecvInfo, [this](std::string_view v, const HeaderField&) {
-    if (auto p = parseInfoPackage(v)) peerInfoPackages_.emplace_back(p->name);
+    if (auto p = parseInfoPackage(v)) received().infoPackages.emplace_back(p->name);
     return true;
   });
 }
@@ -750,7 +859,8 @@ std::string InviteSession::recvInfoHeader() const {
 }
 
 bool InviteSession::peerAcceptsInfo(std::string_view infoPackage) const {
-  return std::any_of(peerInfoPackages_.begin(), peerInfoPackages_.end(),
+  const std::vector<std::string>& theirs = peerInfoPackages();
+  return std::any_of(theirs.begin(), theirs.end(),
                      [&](const std::string& p) { return iequals(p, infoPackage); });
 }
 
@@ -768,13 +878,10 @@ void InviteSession::end(EndReason why, std::uint16_t code) {
   if (state_ == SessionState::Terminated) return;
   const SessionState was = state_;
   state_ = SessionState::Terminated;
-  relTimer_.stop();
-  relGiveUp_.stop();
-  okTimer_.stop();
-  okGiveUp_.stop();
-  retryTimer_.stop();
-  seRefresh_.stop();
-  seExpiry_.stop();
+  rel_.reset();  // their timers stop with them
+  ok_.reset();
+  if (offers_) offers_->retry.stop();
+  seTimer_.stop();
   if (dialog_) dialog_->terminate();
   UaStats& st = ua_.stats_;
   switch (why) {
@@ -794,8 +901,6 @@ void InviteSession::end(EndReason why, std::uint16_t code) {
   ua_.finished(*this);
 }
 
-
-
 void InviteSession::sendAck(Dialog& d, const Message& ok, bool sendBye) {
   Destination nd = d.nextHop(transport_).value_or(dst_);
   if (isReliable(nd.transport) && nd.transport == dst_.transport) nd.connection = dst_.connection;
@@ -812,9 +917,10 @@ void InviteSession::sendAck(Dialog& d, const Message& ok, bool sendBye) {
   b.finish(answerSdp, answerSdp.empty() ? std::string_view{} : kSdp);
   ua_.layer_.sendStateless(nd, out);
   if (!sendBye) {
-    ack_ = std::move(out);
-    ackDst_ = nd;
-    ackCSeq_ = ok.cseq()->number;
+    if (!ack_) ack_ = std::make_unique<SentAck>();
+    ack_->bytes = std::move(out);
+    ack_->dst = nd;
+    ack_->cseq = ok.cseq()->number;
   } else {
     sendInDialog(d, "BYE", {}, {}, {});
   }
@@ -827,12 +933,12 @@ void InviteSession::onInviteResponse(const Message& rsp) {
       gotProvisional_ = true;
       if (cancelPending_ && !cancelSent_) {
         cancelPending_ = false;
-        cancelSent_ = static_cast<bool>(ua_.layer_.sendCancel(inviteTxn_, cancelReason_));
+        cancelSent_ = static_cast<bool>(ua_.layer_.sendCancel(inviteTxn_, setup().cancelReason));
       }
     }
     return;
   }
-  if (rsp.has(HeaderId::Reason)) remoteReason_ = firstReason(rsp);
+  noteRemoteReason(rsp);
   const std::string_view tag = rsp.to() ? rsp.to()->tag : std::string_view{};
   // A 2xx once confirmed is a retransmission or another fork's: not news for the application.
   const bool repeat2xx = code >= 200 && code < 300 && dialog_;
@@ -844,7 +950,7 @@ void InviteSession::onInviteResponse(const Message& rsp) {
     gotProvisional_ = true;
     if (cancelPending_ && !cancelSent_) {
       cancelPending_ = false;
-      cancelSent_ = static_cast<bool>(ua_.layer_.sendCancel(inviteTxn_, cancelReason_));
+      cancelSent_ = static_cast<bool>(ua_.layer_.sendCancel(inviteTxn_, setup().cancelReason));
     }
     Dialog* d = nullptr;
     if (!tag.empty()) {
@@ -852,8 +958,9 @@ void InviteSession::onInviteResponse(const Message& rsp) {
       if (d == nullptr) {
         auto nd = Dialog::createUac(*invite_, rsp);
         if (nd) {
-          early_.push_back(std::move(*nd));
-          d = &early_.back();
+          std::vector<Dialog>& early = setup().early;
+          early.push_back(std::move(*nd));
+          d = &early.back();
           ua_.bindDialog(*d, *this);
         }
       } else {
@@ -890,17 +997,18 @@ void InviteSession::onInviteResponse(const Message& rsp) {
   if (code < 300) {
     if (dialog_) {
       if (dialog_->remoteTag() == tag) {  // a retransmission of the 2xx: ACK again
-        if (rsp.cseq()->number != ackCSeq_) return;
+        if (!ack_ || rsp.cseq()->number != ack_->cseq) return;
         ++ua_.stats_.ackResent;
-        ua_.layer_.sendStateless(ackDst_, ack_);
+        ua_.layer_.sendStateless(ack_->dst, ack_->bytes);
       } else if (auto nd = Dialog::createUac(*invite_, rsp)) {  // §13.2.2.4: another fork
         sendAck(*nd, rsp, true);
       }
       return;
     }
     if (state_ == SessionState::Terminated) return;
-    if (Dialog* d = earlyDialog(tag)) {
-      dialog_ = std::move(*d);
+    Dialog* chosen = earlyDialog(tag);
+    if (chosen != nullptr) {
+      dialog_ = std::move(*chosen);
       dialog_->onResponseToInitial(rsp);
     } else {
       auto nd = Dialog::createUac(*invite_, rsp);
@@ -908,7 +1016,14 @@ void InviteSession::onInviteResponse(const Message& rsp) {
       dialog_ = std::move(*nd);
       ua_.bindDialog(*dialog_, *this);
     }
-    early_.clear();
+    // The final response: the other forks' early dialogs end (§13.2.2.4) and the INVITE
+    // will not be rebuilt; only a CANCEL that crossed the 2xx still needs its Reason.
+    std::unique_ptr<UacSetup> done = std::move(setup_);
+    if (done) {
+      for (const Dialog& e : done->early) {
+        if (&e != chosen) ua_.unbindDialog(e, *this);
+      }
+    }
     finalCode_ = code;
     ++ua_.stats_.answered;
     // §13.2.1: the answer to the INVITE's offer, or an offer when none was made; a
@@ -922,7 +1037,7 @@ void InviteSession::onInviteResponse(const Message& rsp) {
       sendAck(*dialog_, rsp, false);
       Dialog& d = *dialog_;
       std::string extra;
-      if (!cancelReason_.empty()) extra.append("Reason: ").append(cancelReason_).append("\r\n");
+      if (done && !done->cancelReason.empty()) extra.append("Reason: ").append(done->cancelReason).append("\r\n");
       sendInDialog(d, "BYE", extra, {}, {});
       state_ = SessionState::Terminating;
       return;
@@ -960,32 +1075,29 @@ void InviteSession::onInviteFailure(TxnFailure f) {
 }
 
 void InviteSession::onAck(const Message& ack) {
-  if (state_ != SessionState::WaitingAck || !ack.cseq() || ack.cseq()->number != okCSeq_) return;
-  okTimer_.stop();
-  okGiveUp_.stop();
-  std::string().swap(ok2xx_);  // acknowledged: never retransmitted again (§13.3.1.4)
+  if (state_ != SessionState::WaitingAck || !ok_ || !ack.cseq() || ack.cseq()->number != ok_->cseq) return;
+  const bool wasReinvite = ok_->isReinvite;
+  const bool byeAfterAck = ok_->byeAfterAck;
+  const std::string byeReason = std::move(ok_->byeReason);
+  ok_.reset();  // acknowledged: never retransmitted again (§13.3.1.4)
   state_ = SessionState::Confirmed;
   if (const BodyView bv = inspect(ack); bv.kind == SdpBody::Sdp && oa_.state() == OaState::LocalOffer) {
     oa_.receive();
     setRemoteSdp(bv.sdp);
   }
-  if (!okIsReinvite_) {
-    // UAS: every response to the INVITE is sent (the 2xx as bytes in ok2xx_), so the
-    // confirmed dialog keeps no copy of the request (memory per held call).
+  if (!wasReinvite) {
+    // UAS: every response to the INVITE is sent, so the confirmed dialog keeps no copy of
+    // the request (memory per held call).
     invite_.reset();
     ++ua_.stats_.confirmed;
     ua_.handler_.onConfirmed(*this);
   }
-  if (byeAfterAck_ && state_ == SessionState::Confirmed) {
-    byeAfterAck_ = false;
-    bye(byeReason_);
-  }
+  if (byeAfterAck && state_ == SessionState::Confirmed) bye(byeReason);
 }
 
 void InviteSession::onCancel() {
   if (uac_ || finalCode_ != 0 || state_ == SessionState::Terminated) return;
-  relTimer_.stop();
-  relGiveUp_.stop();
+  rel_.reset();  // a final response: no provisional is resent or queued any more
   std::string out;
   buildResponse(out, 487, "Request Terminated", {}, {});
   static_cast<void>(ua_.layer_.respond(inviteTxn_, out));
@@ -995,15 +1107,15 @@ void InviteSession::onCancel() {
 
 void InviteSession::onPrack(Transaction& t, const Message& req) {
   auto rack = req.rack();
-  if (!rack || !rel1xxPending_ || rack->rseq != rseq_ || rack->cseq != inviteCSeq_ ||
+  if (!rack || !rel_ || !rel_->pending || rack->rseq != rseq_ || rack->cseq != inviteCSeq_ ||
       rack->method != "INVITE") {
     ++ua_.stats_.responses481;
     ua_.respond(t, req, 481, "Call/Transaction Does Not Exist");  // RFC 3262 §3
     return;
   }
-  rel1xxPending_ = false;
-  relTimer_.stop();
-  relGiveUp_.stop();
+  rel_->pending = false;
+  rel_->retransmit.stop();
+  rel_->giveUp.stop();
   ++ua_.stats_.prackIn;
   std::string answerSdp;
   if (const BodyView bv = inspect(req); bv.kind == SdpBody::Sdp) {
@@ -1018,13 +1130,16 @@ void InviteSession::onPrack(Transaction& t, const Message& req) {
   }
   ua_.respond(t, req, 200, "OK", {}, answerSdp);
   ua_.handler_.onPrack(*this, req);
-  if (state_ == SessionState::Terminated || finalCode_ != 0) return;
-  if (!relQueue_.empty()) {
-    Queued q = std::move(relQueue_.front());
-    relQueue_.pop_front();
+  if (state_ == SessionState::Terminated) return;
+  if (finalCode_ != 0) return freeRel1xxWhenDone();  // a PRACK after the 2xx (RFC 3262 §3)
+  if (!rel_) return;
+  if (!rel_->queue.empty()) {
+    Reliable1xx::Queued q = std::move(rel_->queue.front());
+    rel_->queue.pop_front();
     sendReliable(q.code, std::move(q.reason), std::move(q.sdp), std::move(q.ctype));
-  } else if (answerDeferred_) {
-    sendAnswerNow();
+  } else if (rel_->answerDeferred) {
+    const std::string body = std::move(rel_->answerBody), ctype = std::move(rel_->answerCtype);
+    sendAnswerNow(body, ctype);
   }
 }
 
@@ -1097,49 +1212,33 @@ void InviteSession::onReInvite(Transaction& t, const Message& req) {
     sdp = localSdp_;
     if (!sdp.empty()) oa_.sendOffer();
   }
-  ok2xx_.clear();
-  MessageBuilder b(ok2xx_);
+  Ok2xx& o = ok();
+  o.bytes.clear();
+  MessageBuilder b(o.bytes);
   appendResponseFor(b, req, 200, "OK", {});
   b.header(HeaderId::Contact, contact());
   b.header(HeaderId::Allow, kAllow);
   b.header(HeaderId::Server, ua_.cfg_.product);
   addRaw(b, timerHeaders);
   b.finish(sdp, sdp.empty() ? std::string_view{} : kSdp);
-  static_cast<void>(ua_.layer_.respond(t.id(), ok2xx_));
+  static_cast<void>(ua_.layer_.respond(t.id(), o.bytes));
   startSessionTimer();
   state_ = SessionState::WaitingAck;
-  okIsReinvite_ = true;
-  okCSeq_ = req.cseq()->number;
-  okDst_ = t.destination();
-  const TimerConfig& tc = ua_.layer_.config().timers;
-  okInterval_ = tc.t1;  // §13.3.1.4: on every transport (see sendAnswerNow)
-  okTimer_.start(okInterval_, [this] { retransmit2xx(); });
-  okGiveUp_.start(64 * tc.t1, [this] {
-    okTimer_.stop();
-    if (Dialog* dd = activeDialog()) sendInDialog(*dd, "BYE", {}, {}, {});
-    end(EndReason::NoAck, 408);
-  });
+  start2xxRetransmission(req.cseq()->number, t.destination(), true);
 }
 
-void InviteSession::onRequestInDialog(Transaction& t, const Message& req) {
-  std::string& key = ua_.keyScratch_;
-  dialogKeyOfRequestInto(key, req);
-  Dialog* d = nullptr;
-  if (dialog_ && dialog_->hasKey(key)) d = &*dialog_;
-  for (Dialog& e : early_) {
-    if (d == nullptr && e.hasKey(key)) d = &e;
-  }
-  if (d == nullptr || state_ == SessionState::Terminated) {
+void InviteSession::onRequestInDialog(Transaction& t, const Message& req, Dialog& d) {
+  if (state_ == SessionState::Terminated) {
     ++ua_.stats_.responses481;
     return ua_.respond(t, req, 481, "Call/Transaction Does Not Exist");
   }
-  if (std::uint16_t bad = d->checkRemoteCSeq(req); bad != 0) {  // §12.2.2
+  if (std::uint16_t bad = d.checkRemoteCSeq(req); bad != 0) {  // §12.2.2
     ++ua_.stats_.responses500;
     return ua_.respond(t, req, bad, bad == 500 ? "Server Internal Error" : "Bad Request");
   }
   const std::string_view m = req.method();
   if (m == "BYE") {
-    if (req.has(HeaderId::Reason)) remoteReason_ = firstReason(req);
+    noteRemoteReason(req);
     ua_.respond(t, req, 200, "OK");
     if (!uac_ && finalCode_ == 0) {  // §15.1.2: BYE before our final response
       std::string out;
@@ -1224,10 +1323,33 @@ void UserAgent::finished(InviteSession& s) {
   clock_.post([this, id] {
     auto it = sessions_.find(id);
     if (it == sessions_.end()) return;
-    for (const std::string& k : it->second->keys_) dialogs_.erase(k);
-    for (TxnId t : it->second->txnIds_) txns_.erase(t);
+    // Its transactions leave txns_ as they terminate (onTerminated).
+    const InviteSession& ended = *it->second;
+    if (ended.dialog_) unbindDialog(*ended.dialog_, ended);
+    for (const Dialog& e : ended.earlyDialogs()) unbindDialog(e, ended);
     sessions_.erase(it);
   });
+}
+
+void UserAgent::unbindDialog(const Dialog& d, const InviteSession& s) {
+  auto [it, last] = dialogs_.equal_range(keyHash(d.key()));
+  for (; it != last; ++it) {
+    if (it->second == &s) {
+      dialogs_.erase(it);
+      return;
+    }
+  }
+}
+
+InviteSession* UserAgent::byDialogKey(std::string_view key, Dialog** dialog) {
+  auto [it, last] = dialogs_.equal_range(keyHash(key));
+  for (; it != last; ++it) {
+    if (Dialog* d = it->second->dialogWithKey(key)) {
+      if (dialog != nullptr) *dialog = d;
+      return it->second;
+    }
+  }
+  return nullptr;
 }
 
 void UserAgent::respond(Transaction& t, const Message& req, std::uint16_t code, std::string_view reason,
@@ -1249,29 +1371,29 @@ InviteSession* UserAgent::invite(std::string_view requestUri, const Destination&
   InviteSession& s = *owned;
   s.dst_ = dst;
   s.transport_ = dst.transport;
-  s.localTag_ = newTag();
+  InviteSession::UacSetup& u = s.setup();
+  u.localTag = newTag();
   std::string sentBy(transport_.sentBy(dst.transport, dst.remote.v6));
-  const std::string callId = newTag() + "@" + sentBy.substr(0, sentBy.rfind(':'));
-  s.reqUri_ = requestUri;
-  s.maxForwards_ = maxForwards;
-  s.fromUri_ = from;
-  s.toUri_ = to;
-  s.callId_ = callId;
-  s.inviteExtra_ = extraHeaders;
-  s.inviteBody_ = sdp;
-  s.inviteCtype_ = contentType;
+  u.callId = newTag() + "@" + sentBy.substr(0, sentBy.rfind(':'));
+  u.reqUri = requestUri;
+  u.maxForwards = maxForwards;
+  u.fromUri = from;
+  u.toUri = to;
+  u.extra = extraHeaders;
+  u.body = sdp;
+  u.ctype = contentType;
   if (cfg_.preconditions.enabled && cfg_.preconditions.offer && !sdp.empty() && sdpOfBody(sdp, contentType) == sdp) {
-    s.pre_.emplace();  // RFC 3312 §4: mandatory qos both ways on both segments, none current yet
+    s.pre_ = std::make_unique<Preconditions>();  // RFC 3312 §4: mandatory qos both ways on both segments, none current yet
     s.pre_->desire(PrecondStrength::Mandatory, PrecondStatus::Local);
     s.pre_->desire(PrecondStrength::Mandatory, PrecondStatus::Remote);
-    s.inviteBody_ = s.pre_->rewrite(sdp);
+    u.body = s.pre_->rewrite(sdp);
   }
   if (cfg_.sessionTimer.enabled) {
     s.seInterval_ = layer_.config().timers.sessionExpires;
     s.seMin_ = layer_.config().timers.minSE;
   }
   if (!s.buildInvite(1)) return nullptr;
-  if (const std::string_view part = sdpOfBody(s.inviteBody_, contentType); !part.empty()) {
+  if (const std::string_view part = sdpOfBody(u.body, contentType); !part.empty()) {
     s.oa_.sendOffer();
     s.localSdp_ = part;
   }
@@ -1312,10 +1434,10 @@ void UserAgent::onNewInvite(Transaction& t, const Message& req) {
   if (body == SdpBody::Unsupported) return respond(t, req, 415, "Unsupported Media Type", acceptHeader());
   if (body == SdpBody::Malformed) return respond(t, req, 488, "Not Acceptable Here");
 
-  std::optional<Preconditions> pre;
+  std::unique_ptr<Preconditions> pre;
   if (cfg_.preconditions.enabled && body == SdpBody::Sdp && Preconditions::inUse(bv.sdp) &&
       (req.hasOptionTag(HeaderId::Require, "precondition") || req.hasOptionTag(HeaderId::Supported, "precondition"))) {
-    pre.emplace();
+    pre = std::make_unique<Preconditions>();
     pre->applyRemote(bv.sdp);
     if (pre->failed()) {  // RFC 3312 §8: e.g. a mandatory precondition of an unknown type
       return respond(t, req, 580, "Precondition Failure", {}, pre->rewrite(bv.sdp, true));
@@ -1327,8 +1449,7 @@ void UserAgent::onNewInvite(Transaction& t, const Message& req) {
   s.preMetReported_ = s.preconditionsMet();
   s.invite_ = t.requestRef();  // the transaction's (= the transport's) parse
   s.inviteCSeq_ = req.cseq()->number;  // the transport checked CSeq
-  s.localTag_ = newTag();
-  auto d = Dialog::createUas(*s.invite_, s.localTag_);
+  auto d = Dialog::createUas(*s.invite_, newTag());
   if (!d) return respond(t, req, 400, "Bad Request", "Warning: 399 siptgw \"Missing Contact\"\r\n");
   s.dialog_ = std::move(*d);
   s.inviteTxn_ = t.id();
@@ -1371,7 +1492,7 @@ void UserAgent::onRequest(Transaction& t, const Message& req) {
     }
     respond(t, req, 200, "OK");
     if (InviteSession* s = byTxn(target->id())) {
-      if (req.has(HeaderId::Reason)) s->remoteReason_ = firstReason(req);
+      s->noteRemoteReason(req);
       s->onCancel();
     }
     return;
@@ -1385,21 +1506,19 @@ void UserAgent::onRequest(Transaction& t, const Message& req) {
     return respond(t, req, 405, "Method Not Allowed", "Allow: " + std::string(kAllow) + "\r\n");
   }
   dialogKeyOfRequestInto(keyScratch_, req);
-  auto it = dialogs_.find(keyScratch_);
-  InviteSession* s = it == dialogs_.end() ? nullptr : find(it->second);
+  Dialog* d = nullptr;
+  InviteSession* s = byDialogKey(keyScratch_, &d);
   if (s == nullptr) {  // §12.2.2
     ++stats_.responses481;
     return respond(t, req, 481, "Call/Transaction Does Not Exist");
   }
   bind(t.id(), *s);
-  s->onRequestInDialog(t, req);
+  s->onRequestInDialog(t, req, *d);
 }
 
 void UserAgent::onAck(const Message& ack, const Source&) {
   dialogKeyOfRequestInto(keyScratch_, ack);
-  auto it = dialogs_.find(keyScratch_);
-  if (it == dialogs_.end()) return;
-  if (InviteSession* s = find(it->second)) s->onAck(ack);
+  if (InviteSession* s = byDialogKey(keyScratch_)) s->onAck(ack);
 }
 
 void UserAgent::onResponse(Transaction& t, const Message& rsp) {
@@ -1410,7 +1529,7 @@ void UserAgent::onResponse(Transaction& t, const Message& rsp) {
   if (method == "INVITE" && t.id() == s->inviteTxn_) return s->onInviteResponse(rsp);
   if (method == "INVITE") return s->onReinviteResponse(rsp);
   if (method == "BYE" && code >= 200) {
-    if (rsp.has(HeaderId::Reason)) s->remoteReason_ = firstReason(rsp);
+    s->noteRemoteReason(rsp);
     if (s->state_ == SessionState::Terminating) s->end(EndReason::LocalBye, code);
     return;
   }
@@ -1421,12 +1540,10 @@ void UserAgent::onStrayResponse(const Message& rsp, const Source&) {
   // §13.2.2.4: a 2xx retransmission after the INVITE transaction is gone: ACK again.
   if (rsp.statusCode() < 200 || rsp.statusCode() >= 300 || !rsp.cseq() || rsp.cseq()->method != "INVITE") return;
   dialogKeyOfResponseInto(keyScratch_, rsp);
-  auto it = dialogs_.find(keyScratch_);
-  if (it == dialogs_.end()) return;
-  InviteSession* s = find(it->second);
-  if (s == nullptr || s->ack_.empty() || rsp.cseq()->number != s->ackCSeq_) return;
+  InviteSession* s = byDialogKey(keyScratch_);
+  if (s == nullptr || !s->ack_ || rsp.cseq()->number != s->ack_->cseq) return;
   ++stats_.ackResent;
-  layer_.sendStateless(s->ackDst_, s->ack_);
+  layer_.sendStateless(s->ack_->dst, s->ack_->bytes);
 }
 
 void UserAgent::onFailure(Transaction& t, TxnFailure f) {
@@ -1444,10 +1561,14 @@ void UserAgent::onFailure(Transaction& t, TxnFailure f) {
 }
 
 void UserAgent::onTerminated(Transaction& t) {
+  auto it = txns_.find(t.id());
+  if (it == txns_.end()) return;
+  const SessionId sid = it->second;
+  txns_.erase(it);  // nothing more comes from this transaction
   // UAC: once the INVITE transaction is over (RFC 6026 Timer M), no 2xx of another fork can
   // reach the session (§13.2.2.4), so a confirmed session keeps no copy of its INVITE.
   if (t.kind() != TxnKind::InviteClient) return;
-  InviteSession* s = byTxn(t.id());
+  InviteSession* s = find(sid);
   if (s == nullptr || !s->uac_ || t.id() != s->inviteTxn_) return;
   if (s->state_ == SessionState::Confirmed || s->state_ == SessionState::Terminating) s->invite_.reset();
 }

@@ -57,8 +57,6 @@
 #include <unordered_map>
 #include <vector>
 
-#include <boost/container/small_vector.hpp>
-
 #include "config/timer_service.h"
 #include "sip/dialog.h"
 #include "sip/multipart.h"
@@ -178,37 +176,53 @@ struct UaStats {
 
 class UserAgent;
 
+// What a session allocated besides itself (SessionParts::*), for memory checks: a plain
+// answered call keeps none once confirmed.
+enum class SessionPart : std::uint8_t {
+  Reliable1xx,  // UAS: RFC 3262 reliable provisional in flight / queued, deferred 2xx
+  Ok2xx,        // UAS: a 2xx retransmitted until its ACK (§13.3.1.4)
+  SentAck,      // UAC: the last ACK for a 2xx, re-sent for its retransmissions (§13.2.2.4)
+  UacSetup,     // UAC until the final response: the INVITE's parts for a 422 rebuild, early dialogs, CANCEL
+  Offers,       // our re-INVITE / UPDATE offers kept for a 491/422 retry (§14.1, RFC 3311)
+  Received,     // Reason, multipart body, Recv-Info packages received from the peer
+  Preconditions,  // RFC 3312 status table
+};
+
 class InviteSession {
  public:
+  ~InviteSession();
   SessionId id() const { return id_; }
   bool isUac() const { return uac_; }
   SessionState state() const { return state_; }
   // The confirmed dialog, or for a UAS the (early) dialog; for a UAC before a 2xx, the most
   // recent early dialog. nullptr before any.
   const Dialog* dialog() const;
-  const std::vector<Dialog>& earlyDialogs() const { return early_; }
+  // UAC before the 2xx: the early dialogs, one per To tag (empty afterwards).
+  const std::vector<Dialog>& earlyDialogs() const;
   const OfferAnswer& offerAnswer() const { return oa_; }
   const std::string& remoteSdp() const { return remoteSdp_; }
   // During SessionHandler::onIncoming only: the INVITE's SDP offer as the stack parsed it
   // (views into that INVITE), so the handler need not parse it again; nullptr otherwise or
   // when the INVITE has no offer.
   const SessionDescription* incomingOffer() const;
-  const std::string& remoteReason() const { return remoteReason_; }
+  const std::string& remoteReason() const;
   bool peerSupports100rel() const { return peer100rel_; }
   // The last multipart body received (RFC 5621) and its Content-Type; lastBodyParts()
   // parses it (views into lastBody()).
-  const std::string& lastBody() const { return lastBody_; }
-  const std::string& lastBodyType() const { return lastBodyType_; }
+  const std::string& lastBody() const;
+  const std::string& lastBodyType() const;
   Result<MultipartBody, ParseError> lastBodyParts() const;
   std::uint32_t lastRSeqSent() const { return rseq_; }
   std::uint16_t finalCode() const { return finalCode_; }
   // RFC 4028: the negotiated session interval (s), 0 when no session timer runs.
   std::uint32_t sessionInterval() const { return seInterval_; }
   bool weRefresh() const { return seWeRefresh_; }
+  // Whether the session holds this on-demand part now (see SessionPart).
+  bool hasPart(SessionPart p) const;
   void* userData = nullptr;
 
   // RFC 3312: the status table when the session uses preconditions, else nullptr.
-  const Preconditions* preconditions() const { return pre_ ? &*pre_ : nullptr; }
+  const Preconditions* preconditions() const { return pre_.get(); }
   bool preconditionsMet() const { return !pre_ || pre_->met(); }
   // Our resource reservation is done (true) or failed (false). Done: the new status goes to
   // the peer in the next answer, or at once in an UPDATE when no offer is pending (the UAC
@@ -246,15 +260,77 @@ class InviteSession {
   // INFO (RFC 6086 with `infoPackage`, RFC 2976 legacy without); false for a package the
   // peer did not list in its Recv-Info (RFC 6086 §4.2.1).
   bool peerAcceptsInfo(std::string_view infoPackage) const;
-  const std::vector<std::string>& peerInfoPackages() const { return peerInfoPackages_; }
+  const std::vector<std::string>& peerInfoPackages() const;
   bool info(std::string_view contentType, std::string_view body, std::string_view infoPackage = {});
 
  private:
   friend class UserAgent;
   InviteSession(UserAgent& ua, SessionId id, bool uac);
 
+  // The parts below are allocated when first used (memory per held call, issue #5): a
+  // plain answered call keeps none of them once the ACK is in.
+
+  // UAS: reliable provisional in flight and the ones queued behind it (RFC 3262 §3), and a
+  // 2xx waiting for its PRACK. Freed once the final response is sent and nothing awaits a
+  // PRACK.
+  struct Reliable1xx {
+    struct Queued {
+      std::uint16_t code;
+      std::string reason, sdp, ctype;
+    };
+    std::string bytes;  // the reliable 1xx in flight
+    std::uint32_t interval = 0;
+    bool pending = false, hasSdp = false, answerDeferred = false;
+    std::list<Queued> queue;  // a list: an empty std::deque allocates
+    std::string answerBody, answerCtype;  // deferred answer(): the full body when not plain SDP
+    Timer retransmit, giveUp;
+  };
+  // UAS: the 2xx retransmitted until the ACK (§13.3.1.4); freed at the ACK.
+  struct Ok2xx {
+    std::string bytes;
+    Destination dst;
+    std::uint32_t interval = 0, cseq = 0;
+    bool isReinvite = false, byeAfterAck = false;
+    std::string byeReason;
+    Timer retransmit, giveUp;
+  };
+  // UAC: the last ACK we sent for a 2xx (initial INVITE or our re-INVITE), re-sent when
+  // that 2xx is retransmitted (§13.2.2.4).
+  struct SentAck {
+    std::string bytes;
+    Destination dst;
+    std::uint32_t cseq = 0;
+  };
+  // UAC until the final response to the INVITE: its parts, kept to rebuild it after a 422
+  // (RFC 4028 §7.3), the early dialogs (one per To tag) and a CANCEL's Reason.
+  struct UacSetup {
+    std::string reqUri, fromUri, toUri, callId, localTag, extra, body, ctype, cancelReason;
+    std::vector<Dialog> early;
+    std::uint32_t maxForwards = 70;
+  };
+  // Our offers in a re-INVITE / UPDATE, kept for the §14.1 retry after 491 (or 422).
+  struct Offers {
+    std::string reinviteSdp, updateSdp;
+    Timer retry;
+  };
+  // What the peer sent that the application may read: Reason (RFC 3326), the last
+  // multipart body (RFC 5621), its Recv-Info (RFC 6086).
+  struct Received {
+    std::string remoteReason, lastBody, lastBodyType;
+    std::vector<std::string> infoPackages;
+  };
+  Reliable1xx& rel();
+  Ok2xx& ok();
+  UacSetup& setup();
+  Offers& offers();
+  Received& received();
+  void freeRel1xxWhenDone();
+
   Dialog* activeDialog();
   Dialog* earlyDialog(std::string_view remoteTag);
+  // The dialog of this session with this key (confirmed or early), else nullptr.
+  Dialog* dialogWithKey(std::string_view key);
+  std::string_view localTag() const;
   std::string contact() const;
   TxnId sendInDialog(Dialog& d, std::string_view method, std::string_view extra,
                      std::string_view body, std::string_view ctype);
@@ -264,6 +340,7 @@ class InviteSession {
   void onInDialogFailure(std::uint16_t code);
   void onInfo(Transaction& t, const Message& req);
   void notePeerRecvInfo(const Message& m);
+  void noteRemoteReason(const Message& m);
   std::string recvInfoHeader() const;
   void onUpdateResponse(const Message& rsp);
   BodyView inspect(const Message& m);
@@ -282,19 +359,21 @@ class InviteSession {
   std::string timerRequestHeaders() const;
   std::string timerResponseHeaders() const;
   void startSessionTimer();
+  void armSessionTimer();
   void sessionRefresh();
   void sessionExpired();
   void buildResponse(std::string& out, std::uint16_t code, std::string_view reason,
                      std::string_view extra, std::string_view sdp, std::string_view ctype = {});
   void sendReliable(std::uint16_t code, std::string reason, std::string sdp, std::string ctype);
-  void sendAnswerNow();
+  void sendAnswerNow(std::string_view fullBody, std::string_view fullCtype);
+  void start2xxRetransmission(std::uint32_t cseq, const Destination& dst, bool isReinvite);
   void retransmitRel1xx();
   void retransmit2xx();
   void sendAck(Dialog& d, const Message& ok, bool sendBye);
   void end(EndReason why, std::uint16_t code);
   void onInviteResponse(const Message& rsp);
   void onInviteFailure(TxnFailure f);
-  void onRequestInDialog(Transaction& t, const Message& req);
+  void onRequestInDialog(Transaction& t, const Message& req, Dialog& d);
   void onAck(const Message& ack);
   void onCancel();
   void onPrack(Transaction& t, const Message& req);
@@ -303,91 +382,47 @@ class InviteSession {
 
   UserAgent& ua_;
   SessionId id_;
-  bool uac_;
-  SessionState state_;
-  bool peer100rel_ = false;
-  std::uint16_t finalCode_ = 0;
-
   // The initial INVITE: ours, or the received one as the transport parsed it (shared with
-  // its transaction, MessageRef).
+  // its transaction, MessageRef). Released once confirmed.
   MessageRef invite_;
-  // Its CSeq number, which outlives invite_ (a PRACK may follow the ACK, RFC 3262 §3).
-  std::uint32_t inviteCSeq_ = 0;
   TxnId inviteTxn_ = 0;
+  TxnId reinviteTxn_ = 0;  // our re-INVITE (§14.1)
   Destination dst_;  // UAC: first hop; UAS: where responses go
-  TransportType transport_ = TransportType::Udp;
 
   std::optional<Dialog> dialog_;  // UAS dialog; UAC confirmed dialog
-  std::vector<Dialog> early_;     // UAC early dialogs, one per To tag
   OfferAnswer oa_;
-  std::string localSdp_, remoteSdp_, remoteReason_;
-  std::string lastBody_, lastBodyType_;
-  std::string localTag_;
+  std::string localSdp_, remoteSdp_;
 
-  // UAS: reliable provisional in flight and the ones queued behind it (RFC 3262 §3).
-  std::uint32_t rseq_ = 0;
-  std::string rel1xx_;
-  bool rel1xxPending_ = false, rel1xxHasSdp_ = false;
-  std::uint32_t relInterval_ = 0;
-  struct Queued {
-    std::uint16_t code;
-    std::string reason, sdp, ctype;
-  };
-  std::list<Queued> relQueue_;  // a list: an empty std::deque allocates, one per session
-  bool answerDeferred_ = false;
-  std::string answerBody_, answerCtype_;  // answer(): the full body when not plain SDP
-  Timer relTimer_, relGiveUp_;
-
-  // UAS: 2xx retransmission until ACK (§13.3.1.4).
-  std::string ok2xx_;
-  Destination okDst_;
-  bool okIsReinvite_ = false;
-  std::uint32_t okInterval_ = 0;
-  std::uint32_t okCSeq_ = 0;
-  Timer okTimer_, okGiveUp_;
-  bool byeAfterAck_ = false;
-  std::string byeReason_;
-
-  // The last ACK we sent for a 2xx (initial INVITE or our re-INVITE), re-sent when that
-  // 2xx is retransmitted (§13.2.2.4).
-  std::string ack_;
-  Destination ackDst_;
-  std::uint32_t ackCSeq_ = 0;
-  // Our re-INVITE (§14.1).
-  TxnId reinviteTxn_ = 0;
-  std::string reinviteSdp_;
-
-  // RFC 3312 preconditions
-  std::optional<Preconditions> pre_;
-  bool preMetReported_ = false, preUpdatePending_ = false;
-
-  // RFC 6086: the peer's Recv-Info; peerRecvInfo_ once it sent the header at all.
-  std::vector<std::string> peerInfoPackages_;
-  bool peerRecvInfo_ = false;
-
+  // The INVITE's CSeq number, which outlives invite_ (a PRACK may follow the ACK, RFC 3262 §3).
+  std::uint32_t inviteCSeq_ = 0;
+  std::uint32_t rseq_ = 0;        // RFC 3262: RSeq of our last reliable provisional
   // RFC 4028 session timer
   std::uint32_t seInterval_ = 0;  // 0: none
   std::uint32_t seMin_ = 0;       // the largest Min-SE seen (§7.4)
+  std::uint16_t finalCode_ = 0;
+  SessionState state_;
+  TransportType transport_ = TransportType::Udp;
+  bool uac_;
+  bool peer100rel_ = false;
   bool seWeRefresh_ = false;
   bool peerTimer_ = false;        // the peer listed "timer" in Supported/Require
   bool peerAllowsUpdate_ = false;
-  bool retried422_ = false;
-  Timer seRefresh_, seExpiry_;
-
-  // UAC: the INVITE's parts, kept to rebuild it after a 422 (RFC 4028 §7.3)
-  std::string reqUri_, fromUri_, toUri_, callId_, inviteExtra_, inviteBody_, inviteCtype_;
-  std::uint32_t maxForwards_ = 70;
-
+  bool peerRecvInfo_ = false;     // RFC 6086: the peer sent Recv-Info at all
+  bool preMetReported_ = false, preUpdatePending_ = false;  // RFC 3312
   // UAC
-  bool cancelPending_ = false, cancelSent_ = false, gotProvisional_ = false;
-  std::string cancelReason_;
-  std::string updateSdp_;
-  Timer retryTimer_;
+  bool retried422_ = false, cancelPending_ = false, cancelSent_ = false, gotProvisional_ = false;
+  // RFC 4028: when we refresh (0: not us) and send BYE (§10), clock ms; seTimer_ runs for
+  // the earlier of the two.
+  std::uint64_t seRefreshAt_ = 0, seExpiryAt_ = 0;
+  Timer seTimer_;
 
-  // Registered dialog keys and transactions; inline room for a usual call (one dialog;
-  // INVITE, BYE and a few more transactions) so a session's bookkeeping does not allocate.
-  boost::container::small_vector<std::string, 1> keys_;
-  boost::container::small_vector<TxnId, 4> txnIds_;
+  std::unique_ptr<Reliable1xx> rel_;
+  std::unique_ptr<Ok2xx> ok_;
+  std::unique_ptr<SentAck> ack_;
+  std::unique_ptr<UacSetup> setup_;
+  std::unique_ptr<Offers> offers_;
+  std::unique_ptr<Received> received_;
+  std::unique_ptr<Preconditions> pre_;
 };
 
 class UserAgent final : public TransactionUser {
@@ -400,6 +435,9 @@ class UserAgent final : public TransactionUser {
   const UaStats& stats() const { return stats_; }
   const UaConfig& config() const { return cfg_; }
   std::size_t sessionCount() const { return sessions_.size(); }
+  // Entries of the dialog and transaction tables (memory checks: none outlive their use).
+  std::size_t dialogBindings() const { return dialogs_.size(); }
+  std::size_t transactionBindings() const { return txns_.size(); }
   InviteSession* find(SessionId id);
 
   // UAC: a new INVITE to `requestUri` (first hop `dst`) with an SDP offer (may be empty).
@@ -428,14 +466,16 @@ class UserAgent final : public TransactionUser {
 
  private:
   friend class InviteSession;
-  void bind(TxnId t, InviteSession& s) {
-    txns_[t] = s.id();
-    s.txnIds_.push_back(t);
-  }
-  void bindDialog(const Dialog& d, InviteSession& s) {
-    s.keys_.push_back(d.key());
-    dialogs_[s.keys_.back()] = s.id();
-  }
+  // Transaction → session, until the transaction terminates (onTerminated: the layer
+  // reports a transaction's failure before its end, and nothing after).
+  void bind(TxnId t, InviteSession& s) { txns_.emplace(t, s.id()); }
+  // Dialog → session, keyed by the hash of the dialog key (the session's Dialog holds the
+  // key itself; a lookup compares it, so colliding hashes stay apart).
+  void bindDialog(const Dialog& d, InviteSession& s) { dialogs_.emplace(keyHash(d.key()), &s); }
+  void unbindDialog(const Dialog& d, const InviteSession& s);
+  static std::uint64_t keyHash(std::string_view key) { return std::hash<std::string_view>{}(key); }
+  // The session and dialog `key` (dialogKey...Into) belongs to, else nullptr.
+  InviteSession* byDialogKey(std::string_view key, Dialog** dialog = nullptr);
   void finished(InviteSession& s);
   InviteSession* byTxn(TxnId t);
   void onNewInvite(Transaction& t, const Message& req);
@@ -448,7 +488,7 @@ class UserAgent final : public TransactionUser {
   SessionId nextId_ = 0;
   std::unordered_map<SessionId, std::unique_ptr<InviteSession>> sessions_;
   std::unordered_map<TxnId, SessionId> txns_;
-  std::unordered_map<std::string, SessionId> dialogs_;
+  std::unordered_multimap<std::uint64_t, InviteSession*> dialogs_;
   std::string keyScratch_;  // dialog key of the message being looked up, storage reused
   // The INVITE's offer, parsed once for the offer/answer check and lent to the handler
   // during onIncoming (InviteSession::incomingOffer).

@@ -244,6 +244,33 @@ TEST(DialogRequests, TargetRefreshFromContact) {
   EXPECT_EQ(bye.requestUriText(), "sip:alice@192.0.2.99:6000");
 }
 
+// The dialog ID, URIs and target share one string; the ID comes first in dialogKey() form.
+// A target refresh rewrites the target only, and survives moving the dialog.
+TEST(DialogRequests, KeyAndPartsStayApartThroughRefreshAndMove) {
+  auto d = Dialog::createUas(parse(kUasInvite), "mytag");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->key(), dialogKey("in-1@192.0.2.10", "mytag", "rem1"));
+  EXPECT_TRUE(d->hasKey(dialogKey("in-1@192.0.2.10", "mytag", "rem1")));
+  EXPECT_FALSE(d->hasKey(dialogKey("in-1@192.0.2.10", "mytag", "rem2")));
+  EXPECT_FALSE(d->hasKey(dialogKey("in-1@192.0.2.1", "0mytag", "rem1")));  // separators elsewhere
+  d->refreshTarget(parse("UPDATE sip:gw@10.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.10;branch=z9hG4bKu\r\n"
+                         "From: <sip:alice@192.0.2.10>;tag=rem1\r\nTo: <sip:x@y>;tag=mytag\r\nCall-ID: in-1@192.0.2.10\r\n"
+                         "CSeq: 101 UPDATE\r\nContact: <sip:alice-with-a-much-longer-user-part@192.0.2.99:6000>\r\n"
+                         "Content-Length: 0\r\n\r\n"));
+  Dialog moved = std::move(*d);
+  EXPECT_EQ(moved.remoteTarget(), "sip:alice-with-a-much-longer-user-part@192.0.2.99:6000");
+  EXPECT_EQ(moved.callId(), "in-1@192.0.2.10");
+  EXPECT_EQ(moved.localTag(), "mytag");
+  EXPECT_EQ(moved.remoteTag(), "rem1");
+  EXPECT_EQ(moved.localUri(), "<sip:+15551234@gw.example.net>;tag=mytag");
+  EXPECT_EQ(moved.remoteUri(), "<sip:alice@192.0.2.10>;tag=rem1");
+  EXPECT_EQ(moved.key(), dialogKey("in-1@192.0.2.10", "mytag", "rem1"));
+  Message bye = parse(requestOf(moved, "BYE"));
+  EXPECT_EQ(bye.from()->tag, "mytag");
+  EXPECT_EQ(bye.to()->tag, "rem1");
+  EXPECT_EQ(*bye.callId(), "in-1@192.0.2.10");
+}
+
 TEST(DialogRequests, DestinationForUri) {
   auto u = parseUri("sip:a@192.0.2.5;transport=tcp");
   ASSERT_TRUE(u);

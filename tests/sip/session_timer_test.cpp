@@ -51,6 +51,8 @@ TEST(SessionTimerUac, Retry422OnceWithItsMinSE) {  // §7.3
   EXPECT_EQ(header(again, HeaderId::SessionExpires), "600;refresher=uac");
   EXPECT_EQ(header(again, HeaderId::MinSE), "600");
   EXPECT_EQ(again.body(), kOffer);
+  EXPECT_EQ(again.requestUriText(), h.inv.requestUriText());
+  EXPECT_TRUE(h.s->hasPart(SessionPart::UacSetup));  // rebuilt from it; kept until the final response
   EXPECT_EQ(h.s->state(), SessionState::Calling);
   EXPECT_TRUE(h.events.empty());
   // A second 422 ends the attempt.
@@ -297,6 +299,50 @@ TEST(SessionTimerUas, RefreshBelowOurMinSEIs422MidCall) {  // §9 applies to ref
   ASSERT_NE(h.last, nullptr);
   EXPECT_EQ(h.last->sessionInterval(), 600u);  // unchanged
   EXPECT_EQ(h.last->state(), SessionState::Confirmed);
+}
+
+// One timer carries the refresh and the expiry (memory per held call, issue #5): a held
+// call keeps one pending timer, and after a refresh nobody answers the BYE still comes at
+// SE - min(32, SE/3) (§10).
+TEST(SessionTimerUas, OneTimerForRefreshAndExpiry) {
+  UaHarness h(timerCfg());
+  h.incoming = [](InviteSession& s, const Message&) { s.answer(kAnswer); };
+  h.receive(uasInvite("Supported: timer\r\nSession-Expires: 90\r\nAllow: INVITE, ACK, UPDATE, BYE\r\n"));
+  const std::string tag(UaHarness::parsed(h.sentWith(200).at(0)).to()->tag);
+  h.receive(peerRequest("ACK", 1, tag, "z9hG4bKack1"));
+  h.clock.advance(40 * kS);  // the INVITE transaction's Timer L is over
+  EXPECT_EQ(h.clock.pending(), 1u);
+  h.clock.advance(5 * kS);  // refresh at 45 s
+  auto ups = h.sentWith("UPDATE");
+  ASSERT_EQ(ups.size(), 1u);
+  EXPECT_EQ(ups[0]->atMs, 45 * kS);
+  h.clock.advance(15 * kS - 1);  // no answer to the UPDATE
+  EXPECT_TRUE(h.sentWith("BYE").empty());
+  h.clock.advance(1);
+  auto byes = h.sentWith("BYE");
+  ASSERT_EQ(byes.size(), 1u);
+  EXPECT_EQ(byes[0]->atMs, 60 * kS);
+  EXPECT_EQ(header(UaHarness::parsed(byes[0]), HeaderId::Reason), "SIP;cause=408;text=\"Session timer expired\"");
+  EXPECT_TRUE(h.has("terminated SessionExpired 408"));
+}
+
+// A refresh due while our own re-INVITE is outstanding waits a second at a time (§7.4);
+// the expiry does not move for it.
+TEST(SessionTimerUac, BusyRefreshRetriesUntilTheExpiry) {
+  Uac h(kOffer, timerCfg());
+  h.rx(200, "b1", "Session-Expires: 90;refresher=uac\r\nAllow: INVITE, ACK, BYE\r\n", kAnswer);
+  h.clock.advance(44 * kS);
+  const std::string offer2 = std::string(kOffer).replace(kOffer.find("49170"), 5, "49180");
+  ASSERT_TRUE(h.s->reinvite(offer2));  // the peer never answers it
+  h.clock.advance(16 * kS - 1);
+  EXPECT_EQ(h.sentWith("INVITE").back()->bytes, h.sentWith("INVITE").at(1)->bytes);  // only ours, resent
+  EXPECT_EQ(h.ua.stats().sessionRefreshes, 0u);
+  EXPECT_TRUE(h.sentWith("BYE").empty());
+  h.clock.advance(1);
+  auto byes = h.sentWith("BYE");
+  ASSERT_EQ(byes.size(), 1u);
+  EXPECT_EQ(byes[0]->atMs, 60 * kS);
+  EXPECT_TRUE(h.has("terminated SessionExpired 408"));
 }
 
 }  // namespace
