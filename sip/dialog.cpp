@@ -207,15 +207,13 @@ bool Dialog::strictRouting() const {
   return !(u.isSip() && u.sip.looseRoute());
 }
 
-std::string Dialog::nextHopUri() const {
-  if (!routeSet_.empty()) return std::string(uriText(routeSet_.front()));
-  return std::string(remoteTarget());
+std::string_view Dialog::nextHopUri() const {
+  return routeSet_.empty() ? remoteTarget() : uriText(routeSet_.front());
 }
 
 std::optional<Destination> Dialog::nextHop(TransportType fallback) const {
-  const std::string_view text = routeSet_.empty() ? remoteTarget() : uriText(routeSet_.front());
   Uri u;
-  if (parseUriInto(text, u) != nullptr) return std::nullopt;
+  if (parseUriInto(nextHopUri(), u) != nullptr) return std::nullopt;
   return destinationForUri(u, fallback);
 }
 

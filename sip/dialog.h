@@ -73,8 +73,9 @@ class Dialog {
   // the next local sequence number (ACK passes the INVITE's).
   std::uint32_t buildRequest(MessageBuilder& b, std::string_view method, std::string_view via,
                              std::uint32_t cseq = 0);
-  // The URI the request goes to first (§8.1.2): first route, else the remote target.
-  std::string nextHopUri() const;
+  // The URI the request goes to first (§8.1.2): first route, else the remote target (a
+  // view into the dialog).
+  std::string_view nextHopUri() const;
   std::optional<Destination> nextHop(TransportType fallback) const;
   std::uint32_t nextLocalSeq() const { return localSeq_ + 1; }
 

@@ -1,7 +1,7 @@
 #include "sip/user_agent.h"
 
 #include <algorithm>
-#include <cstdio>
+#include <charconv>
 
 #include "sip/message_builder.h"
 
@@ -30,13 +30,7 @@ void addRaw(MessageBuilder& b, std::string_view lines) {
 
 std::string u32(std::uint32_t v) {
   char buf[10];
-  char* end = buf + sizeof buf;
-  char* p = end;
-  do {
-    *--p = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  return std::string(p, end);
+  return std::string(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
 }
 
 }  // namespace
@@ -1290,7 +1284,6 @@ InviteSession* UserAgent::byTxn(TxnId t) {
 // 15 hex digits (60 random bits; RFC 3261 §19.3 asks for at least 32) so that a tag and each
 // copy of it (session, dialog, Call-ID prefix) fit std::string's inline buffer.
 std::string UserAgent::newTag() {
-  // 60 random bits as 15 hex digits (RFC 3261 §19.3: at least 32 bits of randomness).
   static constexpr char kHex[] = "0123456789abcdef";
   std::uint64_t r = rng_() >> 4;
   std::string tag(15, '0');
