@@ -266,6 +266,76 @@ void TxnKeyIndex::grow() {
   }
 }
 
+// --------------------------------------------------------------------------- LingerLanes
+
+std::uint64_t LingerLanes::add(std::uint32_t ms, Transaction* t, TxnEvent ev) {
+  std::size_t li = 0;
+  while (li < lanes_.size() && lanes_[li]->ms != ms) ++li;
+  if (li == lanes_.size()) {
+    lanes_.push_back(std::make_unique<Lane>());
+    lanes_.back()->ms = ms;
+    lanes_.back()->timer.bind(clock_);
+  }
+  Lane& l = *lanes_[li];
+  if (l.tail - l.head == l.ring.size()) {  // full: re-lay the queued seqs into a larger ring
+    std::vector<Entry> bigger(l.ring.empty() ? 256 : l.ring.size() * 2);
+    for (std::uint64_t s = l.head; s != l.tail; ++s)
+      bigger[s & (bigger.size() - 1)] = l.ring[s & (l.ring.size() - 1)];
+    l.ring = std::move(bigger);
+  }
+  const std::uint64_t seq = l.tail++;
+  l.ring[seq & (l.ring.size() - 1)] = Entry{clock_.nowMs() + ms, t, ev};
+  if (!l.timer.running()) arm(l);
+  return (seq << 8) | (li + 1);
+}
+
+void LingerLanes::remove(std::uint64_t ticket) {
+  const std::size_t li = (ticket & 0xff) - 1;
+  if (li >= lanes_.size()) return;
+  Lane& l = *lanes_[li];
+  const std::uint64_t seq = ticket >> 8;
+  if (seq < l.head || seq >= l.tail) return;
+  l.ring[seq & (l.ring.size() - 1)].txn = nullptr;
+}
+
+std::size_t LingerLanes::size() const {
+  std::size_t n = 0;
+  for (const auto& l : lanes_)
+    for (std::uint64_t s = l->head; s != l->tail; ++s) n += l->ring[s & (l->ring.size() - 1)].txn != nullptr;
+  return n;
+}
+
+void LingerLanes::arm(Lane& l) {
+  const std::size_t mask = l.ring.size() - 1;
+  while (l.head != l.tail && l.ring[l.head & mask].txn == nullptr) ++l.head;
+  if (l.head == l.tail) {
+    l.timer.stop();
+    return;
+  }
+  std::uint64_t at = l.ring[l.head & mask].due;
+  if (slack_ > 1) at = (at + slack_ - 1) / slack_ * slack_;
+  const std::uint64_t now = clock_.nowMs();
+  l.timer.start(at > now ? static_cast<std::uint32_t>(at - now) : 0, [this, &l] { drain(l); });
+}
+
+void LingerLanes::drain(Lane& l) {
+  const std::uint64_t now = clock_.nowMs();
+  constexpr std::uint64_t kAhead = 4;
+  while (l.head != l.tail) {
+    const std::size_t mask = l.ring.size() - 1;
+    const Entry e = l.ring[l.head & mask];
+    if (e.txn != nullptr && e.due > now) break;
+    ++l.head;
+    if (l.tail - l.head > kAhead) {
+      if (Transaction* next = l.ring[(l.head + kAhead) & mask].txn) __builtin_prefetch(next);
+    }
+    if (e.txn == nullptr) continue;
+    e.txn->linger_ = 0;
+    e.txn->go(e.ev, TxnState::Terminated);  // may add to this lane (the ring may grow)
+  }
+  arm(l);
+}
+
 // ---------------------------------------------------------------------------- Transaction
 
 Transaction::Transaction(TransactionLayer& layer, TxnId id, TxnKind kind, TxnState initial)
@@ -290,6 +360,10 @@ void Transaction::go(TxnEvent ev, TxnState to) {
     t1_.stop();
     t2_.stop();
     t3_.stop();
+    if (linger_ != 0) {
+      layer_.lanes_.remove(linger_);
+      linger_ = 0;
+    }
     layer_.terminated(*this);
   }
 }
@@ -305,6 +379,14 @@ bool Transaction::transmit(std::string_view bytes) {
 
 const TimerConfig& Transaction::timers() const {
   return layer_.cfg_.timers;
+}
+
+void Transaction::linger(TxnEvent ev, std::uint32_t ms) {
+  if (ms == 0) {  // reliable transport: nothing to absorb, ends from a posted turn
+    t2_.start(0, [this, ev] { go(ev, S::Terminated); });
+    return;
+  }
+  linger_ = layer_.lanes_.add(ms, this, ev);
 }
 
 // -------------------------------------------------------------- INVITE client (Fig. 5)
@@ -341,7 +423,7 @@ void InviteClientTransaction::onResponse(const Message& rsp) {
         go(ev, S::Proceeding);
       } else if (ev == E::Rx2xx) {
         go(ev, S::Accepted);
-        t2_.start(timers().timerM(), [this] { go(E::TimerM, S::Terminated); });
+        linger(E::TimerM, timers().timerM());
       } else {
         buildAck(rsp);
         if (!transmit(ack_)) {
@@ -351,7 +433,7 @@ void InviteClientTransaction::onResponse(const Message& rsp) {
           return onTransportError();
         }
         go(ev, S::Completed);
-        t2_.start(timers().timerD(reliable()), [this] { go(E::TimerD, S::Terminated); });
+        linger(E::TimerD, timers().timerD(reliable()));
       }
       layer_.deliverResponse(*this, rsp);
       return;
@@ -428,7 +510,7 @@ void NonInviteClientTransaction::onResponse(const Message& rsp) {
       t1_.stop();
       t2_.stop();
       go(ev, S::Completed);
-      t2_.start(timers().timerK(reliable()), [this] { go(E::TimerK, S::Terminated); });
+      linger(E::TimerK, timers().timerK(reliable()));
     }
     layer_.deliverResponse(*this, rsp);
     return;
@@ -493,7 +575,7 @@ Result<Ok, TxnError> InviteServerTransaction::respond(std::string_view response,
   } else if (ev == E::Tu2xx) {
     std::string().swap(last_);  // the TU retransmits the 2xx (§13.3.1.4): nothing to resend here
     go(ev, S::Accepted);
-    t2_.start(timers().timerL(), [this] { go(E::TimerL, S::Terminated); });
+    linger(E::TimerL, timers().timerL());
   } else {
     last_.assign(response);
     if (key_.starts_with("2|")) {
@@ -543,7 +625,7 @@ void InviteServerTransaction::onAck(const Message& ack, const Source& src) {
       t1_.stop();
       t2_.stop();
       go(E::RxAck, S::Confirmed);
-      t2_.start(timers().timerI(reliable()), [this] { go(E::TimerI, S::Terminated); });
+      linger(E::TimerI, timers().timerI(reliable()));
       return;
     case S::Confirmed:
       ++layer_.stats_.retransmissionsAbsorbed;
@@ -614,7 +696,7 @@ Result<Ok, TxnError> NonInviteServerTransaction::respond(std::string_view respon
     return Ok{};
   }
   go(ev, S::Completed);
-  t2_.start(timers().timerJ(reliable()), [this] { go(E::TimerJ, S::Terminated); });
+  linger(E::TimerJ, timers().timerJ(reliable()));
   return Ok{};
 }
 
@@ -642,7 +724,7 @@ void NonInviteServerTransaction::onTransportError() {
 
 TransactionLayer::TransactionLayer(TimerService& clock, TransportSender& transport,
                                    TransactionUser& tu, TransactionConfig cfg)
-    : clock_(clock), transport_(transport), tu_(tu), cfg_(cfg) {
+    : clock_(clock), transport_(transport), tu_(tu), cfg_(cfg), lanes_(clock, cfg.lingerSlackMs) {
   reaper_.bind(clock_);
   std::random_device rd;
   branchSeed_ = (static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^

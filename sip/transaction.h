@@ -89,6 +89,10 @@ struct TransactionConfig {
   bool nonInvite100 = false;
   // §8.2.2.2 merged requests answered 482 by the layer.
   bool detectMergedRequests = true;
+  // The wait-out timers (D, I, J, K of §17, L and M of RFC 6026) only bound how long a
+  // finished transaction keeps absorbing retransmissions, so they may fire this much late
+  // (never early): those due within one step end together, in one wake-up (LingerLanes).
+  std::uint32_t lingerSlackMs = 100;
 };
 
 class TransactionLayer;
@@ -121,6 +125,41 @@ class TxnKeyIndex {
   std::size_t size_ = 0;
 };
 
+// Finished transactions waiting out a fixed-length timer (Timer D, I, J, K of RFC 3261
+// Table 4; L and M of RFC 6026 §7). Within one layer each of those timers always has the
+// same length (64·T1, T4 or 32 s), so their deadlines come in the order they were started:
+// one FIFO ring per length instead of tens of thousands of entries in the shared timer
+// heap, and one service timer per ring, armed for its oldest deadline rounded up to `slack`
+// ms, ends every transaction due by then in one pass, walking the ring in order. Those
+// transactions are cold by then (32 s old): the pass prefetches a few entries ahead.
+class LingerLanes {
+ public:
+  LingerLanes(TimerService& clock, std::uint32_t slackMs) : clock_(clock), slack_(slackMs) {}
+  // Queues `t` to take `ev` into Terminated after `ms` (> 0); returns its ticket (never 0).
+  std::uint64_t add(std::uint32_t ms, Transaction* t, TxnEvent ev);
+  // Forgets a ticket whose transaction ended otherwise; harmless once it has fired.
+  void remove(std::uint64_t ticket);
+  std::size_t size() const;
+
+ private:
+  struct Entry {
+    std::uint64_t due = 0;
+    Transaction* txn = nullptr;  // null: removed
+    TxnEvent ev{};
+  };
+  struct Lane {
+    std::uint32_t ms = 0;
+    std::vector<Entry> ring;            // power-of-two size; entry of seq s at s & (size-1)
+    std::uint64_t head = 1, tail = 1;   // seqs [head, tail) are queued
+    Timer timer;
+  };
+  void arm(Lane& l);
+  void drain(Lane& l);
+  TimerService& clock_;
+  std::uint32_t slack_;
+  std::vector<std::unique_ptr<Lane>> lanes_;  // a handful: one per distinct length
+};
+
 class Transaction {
  public:
   virtual ~Transaction() = default;
@@ -151,6 +190,8 @@ class Transaction {
   // when the transport refuses at once.
   bool transmit(std::string_view bytes);
   const TimerConfig& timers() const;
+  // Waits `ms` in the final state, then takes `ev` to Terminated (Timer D/I/J/K/L/M).
+  void linger(TxnEvent ev, std::uint32_t ms);
 
   TransactionLayer& layer_;
   TxnId id_;
@@ -163,11 +204,13 @@ class Transaction {
   std::uint64_t keyHash_ = 0;
   std::uint64_t mergeHash_ = 0;
   Timer t1_;  // A / E / G / delayed 100
-  Timer t2_;  // B / F / H / L / M / J / K / D / I
+  Timer t2_;  // B / F / H (D / I / J / K / L / M over reliable transports: zero)
   Timer t3_;  // delayed 100 Trying
+  std::uint64_t linger_ = 0;  // ticket in the layer's LingerLanes while lingering
 
   friend class TransactionLayer;
   friend class TxnKeyIndex;
+  friend class LingerLanes;
 };
 
 // RFC 3261 §17.1.1 (Figure 5) as amended by RFC 6026 §7.2 (Accepted, Timer M).
@@ -302,6 +345,8 @@ class TransactionLayer final : public TransportListener {
 
   Transaction* find(TxnId id);
   std::size_t size() const { return byId_.size(); }
+  // Transactions in a final state waiting out Timer D/I/J/K/L/M (a subset of size()).
+  std::size_t lingering() const { return lanes_.size(); }
   const TransactionStats& stats() const { return stats_; }
   const TransactionConfig& config() const { return cfg_; }
   TimerService& clock() { return clock_; }
@@ -342,6 +387,7 @@ class TransactionLayer final : public TransportListener {
   std::string scratchKey_;
   std::vector<TxnId> dead_;
   Timer reaper_;
+  LingerLanes lanes_;
   TransactionStats stats_;
 };
 
