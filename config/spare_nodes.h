@@ -31,6 +31,17 @@ class SpareNodes {
   void erase(Map& m, const Key& key) {
     erase(m, key, [](Mapped&) {});
   }
+  // The same for an entry already found (one lookup instead of two).
+  template <class Tidy>
+  void erase(Map& m, typename Map::iterator it, Tidy&& tidy) {
+    auto node = m.extract(it);
+    if (spare_.size() >= Keep) return;
+    tidy(node.mapped());
+    spare_.push_back(std::move(node));
+  }
+  void erase(Map& m, typename Map::iterator it) {
+    erase(m, it, [](Mapped&) {});
+  }
 
   // Inserts an entry for `key`, which must be absent, and returns its value: a kept node's
   // value as tidied, or a value-initialised one.

@@ -792,7 +792,7 @@ Result<TxnId, TxnError> TransactionLayer::startClient(MessageRef request, Destin
   if (!t->transmit(t->request_.bytes())) return Unexpected{TxnError::Transport};
   Transaction* raw = t.get();
   clientKeys_.insert(raw->keyHash_, raw);
-  byId_.emplace(id, std::move(t));
+  spareById_.insert(byId_, id) = std::move(t);
   ++stats_.created;
   if (invite) {
     static_cast<InviteClientTransaction*>(raw)->start();
@@ -957,7 +957,7 @@ void TransactionLayer::onRequestReceived(Message& m, const Source& src) {
   }
   serverKeys_.insert(n.keyHash_, &n);
   if (!n.mergeKey_.empty()) mergeKeys_.insert(n.mergeHash_, &n);
-  byId_.emplace(id, std::move(owned));
+  spareById_.insert(byId_, id) = std::move(owned);
   ++stats_.created;
 
   bool started = true;
@@ -1034,9 +1034,11 @@ void TransactionLayer::terminated(Transaction& t) {
   dead_.push_back(t.id_);
   if (!reaper_.running()) {
     reaper_.start(0, [this] {
-      std::vector<TxnId> ids;
-      ids.swap(dead_);
-      for (TxnId id : ids) byId_.erase(id);
+      reaping_.swap(dead_);  // both keep their capacity: no allocation per termination
+      for (TxnId id : reaping_) {
+        spareById_.erase(byId_, id, [](std::unique_ptr<Transaction>& gone) { gone.reset(); });
+      }
+      reaping_.clear();
     });
   }
 }

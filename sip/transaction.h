@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "config/result.h"
+#include "config/spare_nodes.h"
 #include "config/timer_service.h"
 #include "sip/message.h"
 #include "sip/message_ref.h"
@@ -381,11 +382,13 @@ class TransactionLayer final : public TransportListener {
   TxnId nextId_ = 0;
   std::uint64_t branchSeed_;
   std::unordered_map<TxnId, std::unique_ptr<Transaction>> byId_;
+  SpareNodes<std::unordered_map<TxnId, std::unique_ptr<Transaction>>, 1024> spareById_;
   TxnKeyIndex clientKeys_{&Transaction::key_};
   TxnKeyIndex serverKeys_{&Transaction::key_};
   TxnKeyIndex mergeKeys_{&Transaction::mergeKey_};
   std::string scratchKey_;
   std::vector<TxnId> dead_;
+  std::vector<TxnId> reaping_;  // dead_ being deleted by the reaper
   Timer reaper_;
   LingerLanes lanes_;
   TransactionStats stats_;

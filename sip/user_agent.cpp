@@ -179,6 +179,14 @@ std::string_view InviteSession::localTag() const {
   return setup_ ? std::string_view(setup_->localTag) : std::string_view{};
 }
 
+void InviteSession::addContact(MessageBuilder& b) const {
+  const std::string_view param = transport_ == TransportType::Tcp   ? ";transport=tcp"
+                                 : transport_ == TransportType::Tls ? ";transport=tls"
+                                                                    : "";
+  b.headerParts(HeaderId::Contact, {"<sip:", ua_.cfg_.user, "@", ua_.transport_.sentBy(transport_, dst_.remote.v6),
+                                    param, ">"});
+}
+
 std::string InviteSession::contact() const {
   std::string c = "<sip:";
   c.append(ua_.cfg_.user).append(1, '@').append(ua_.transport_.sentBy(transport_, dst_.remote.v6));
@@ -195,7 +203,7 @@ TxnId InviteSession::sendInDialog(Dialog& d, std::string_view method, std::strin
   std::string out;
   MessageBuilder b(out);
   d.buildRequest(b, method, ua_.via(nd));
-  if (method == "INVITE" || method == "UPDATE") b.header(HeaderId::Contact, contact());
+  if (method == "INVITE" || method == "UPDATE") addContact(b);
   b.header(HeaderId::UserAgent, ua_.cfg_.product);
   addRaw(b, extra);
   b.finish(body, body.empty() ? std::string_view{} : ctype);
@@ -212,7 +220,7 @@ void InviteSession::buildResponse(std::string& out, std::uint16_t code, std::str
   appendResponseFor(b, *invite_, code, reason, localTag());
   if (code > 100 && code < 300) {
     b.copy(*invite_, HeaderId::RecordRoute);  // §12.1.1
-    b.header(HeaderId::Contact, contact());
+    addContact(b);
     if (const std::string sup = ua_.supportedTags(); !sup.empty()) b.header(HeaderId::Supported, sup);
     b.header(HeaderId::Allow, kAllow);
   }
@@ -670,7 +678,7 @@ bool InviteSession::buildInvite(std::uint32_t cseq) {
   b.headerParts(HeaderId::To, {toIsNameAddr ? "" : "<", u.toUri, toIsNameAddr ? "" : ">"});
   b.header(HeaderId::CallId, u.callId);
   b.headerParts(HeaderId::CSeq, {u32(cseq), " INVITE"});
-  b.header(HeaderId::Contact, contact());
+  addContact(b);
   if (const std::string sup = ua_.supportedTags(); !sup.empty()) b.header(HeaderId::Supported, sup);
   if (ua_.cfg_.require100rel && pre_) {
     b.header(HeaderId::Require, "100rel, precondition");
@@ -1210,7 +1218,7 @@ void InviteSession::onReInvite(Transaction& t, const Message& req) {
   o.bytes.clear();
   MessageBuilder b(o.bytes);
   appendResponseFor(b, req, 200, "OK", {});
-  b.header(HeaderId::Contact, contact());
+  addContact(b);
   b.header(HeaderId::Allow, kAllow);
   b.header(HeaderId::Server, ua_.cfg_.product);
   addRaw(b, timerHeaders);
@@ -1320,7 +1328,7 @@ void UserAgent::finished(InviteSession& s) {
     const InviteSession& ended = *it->second;
     if (ended.dialog_) unbindDialog(*ended.dialog_, ended);
     for (const Dialog& e : ended.earlyDialogs()) unbindDialog(e, ended);
-    sessions_.erase(it);
+    spareSessions_.erase(sessions_, it, [](std::unique_ptr<InviteSession>& gone) { gone.reset(); });
   });
 }
 
@@ -1394,7 +1402,7 @@ InviteSession* UserAgent::invite(std::string_view requestUri, const Destination&
   if (!r) return nullptr;
   s.inviteTxn_ = *r;
   ++stats_.invitesOut;
-  sessions_.emplace(s.id(), std::move(owned));
+  spareSessions_.insert(sessions_, s.id()) = std::move(owned);
   bind(*r, s);
   return &s;
 }
@@ -1458,7 +1466,7 @@ void UserAgent::onNewInvite(Transaction& t, const Message& req) {
     s.oa_.receive();
     s.remoteSdp_ = bv.sdp;
   }
-  sessions_.emplace(s.id(), std::move(owned));
+  spareSessions_.insert(sessions_, s.id()) = std::move(owned);
   bind(t.id(), s);
   bindDialog(*s.dialog_, s);
   if (bv.multipart) s.keepBody(req);
@@ -1557,7 +1565,7 @@ void UserAgent::onTerminated(Transaction& t) {
   auto it = txns_.find(t.id());
   if (it == txns_.end()) return;
   const SessionId sid = it->second;
-  txns_.erase(it);  // nothing more comes from this transaction
+  spareTxns_.erase(txns_, it);  // nothing more comes from this transaction
   // UAC: once the INVITE transaction is over (RFC 6026 Timer M), no 2xx of another fork can
   // reach the session (§13.2.2.4), so a confirmed session keeps no copy of its INVITE.
   if (t.kind() != TxnKind::InviteClient) return;

@@ -57,6 +57,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "config/spare_nodes.h"
 #include "config/timer_service.h"
 #include "sip/dialog.h"
 #include "sip/multipart.h"
@@ -332,6 +333,7 @@ class InviteSession {
   Dialog* dialogWithKey(std::string_view key);
   std::string_view localTag() const;
   std::string contact() const;
+  void addContact(MessageBuilder& b) const;  // the same, straight into the message
   TxnId sendInDialog(Dialog& d, std::string_view method, std::string_view extra,
                      std::string_view body, std::string_view ctype);
   void retryAfter491(std::function<void()> retry);
@@ -468,7 +470,7 @@ class UserAgent final : public TransactionUser {
   friend class InviteSession;
   // Transaction → session, until the transaction terminates (onTerminated: the layer
   // reports a transaction's failure before its end, and nothing after).
-  void bind(TxnId t, InviteSession& s) { txns_.emplace(t, s.id()); }
+  void bind(TxnId t, InviteSession& s) { spareTxns_.insert(txns_, t) = s.id(); }
   // Dialog → session, keyed by the hash of the dialog key (the session's Dialog holds the
   // key itself; a lookup compares it, so colliding hashes stay apart).
   void bindDialog(const Dialog& d, InviteSession& s) { dialogs_.emplace(keyHash(d.key()), &s); }
@@ -487,7 +489,9 @@ class UserAgent final : public TransactionUser {
   TransactionLayer layer_;
   SessionId nextId_ = 0;
   std::unordered_map<SessionId, std::unique_ptr<InviteSession>> sessions_;
+  SpareNodes<std::unordered_map<SessionId, std::unique_ptr<InviteSession>>, 1024> spareSessions_;
   std::unordered_map<TxnId, SessionId> txns_;
+  SpareNodes<std::unordered_map<TxnId, SessionId>, 1024> spareTxns_;  // a node per transaction, reused
   std::unordered_multimap<std::uint64_t, InviteSession*> dialogs_;
   std::string keyScratch_;  // dialog key of the message being looked up, storage reused
   // The INVITE's offer, parsed once for the offer/answer check and lent to the handler

@@ -48,6 +48,25 @@ TEST(SpareNodes, KeepsAtMostKeepNodesAndIgnoresAbsentKeys) {
   EXPECT_EQ(spare.kept(), 2u);
 }
 
+TEST(SpareNodes, ErasingByIteratorKeepsTheNode) {
+  std::unordered_map<int, int> m;
+  SpareNodes<std::unordered_map<int, int>, 1> spare;
+  spare.insert(m, 1) = 10;
+  spare.insert(m, 2) = 20;
+  const int* storage = &m.at(1);
+  spare.erase(m, m.find(1));
+  EXPECT_EQ(m.count(1), 0u);
+  EXPECT_EQ(spare.kept(), 1u);
+  spare.erase(m, m.find(2));  // over Keep: destroyed
+  EXPECT_TRUE(m.empty());
+  EXPECT_EQ(spare.kept(), 1u);
+  int& v = spare.insert(m, 5);
+  EXPECT_EQ(&v, storage);  // the node of key 1, value as it was (no tidy given)
+  EXPECT_EQ(v, 10);
+  spare.erase(m, m.find(5), [](int& x) { x = -1; });
+  EXPECT_EQ(spare.insert(m, 6), -1);  // tidied on the way into the spares
+}
+
 TEST(SpareNodes, InsertingAPresentKeyGivesItsValue) {
   std::unordered_map<int, int> m;
   SpareNodes<std::unordered_map<int, int>, 4> spare;
