@@ -285,6 +285,7 @@ std::uint64_t LingerLanes::add(std::uint32_t ms, Transaction* t, TxnEvent ev) {
   }
   const std::uint64_t seq = l.tail++;
   l.ring[seq & (l.ring.size() - 1)] = Entry{clock_.nowMs() + ms, t, ev};
+  ++live_;
   if (!l.timer.running()) arm(l);
   return (seq << 8) | (li + 1);
 }
@@ -295,14 +296,10 @@ void LingerLanes::remove(std::uint64_t ticket) {
   Lane& l = *lanes_[li];
   const std::uint64_t seq = ticket >> 8;
   if (seq < l.head || seq >= l.tail) return;
-  l.ring[seq & (l.ring.size() - 1)].txn = nullptr;
-}
-
-std::size_t LingerLanes::size() const {
-  std::size_t n = 0;
-  for (const auto& l : lanes_)
-    for (std::uint64_t s = l->head; s != l->tail; ++s) n += l->ring[s & (l->ring.size() - 1)].txn != nullptr;
-  return n;
+  Entry& e = l.ring[seq & (l.ring.size() - 1)];
+  if (e.txn == nullptr) return;
+  e.txn = nullptr;
+  --live_;
 }
 
 void LingerLanes::arm(Lane& l) {
@@ -330,6 +327,7 @@ void LingerLanes::drain(Lane& l) {
       if (Transaction* next = l.ring[(l.head + kAhead) & mask].txn) __builtin_prefetch(next);
     }
     if (e.txn == nullptr) continue;
+    --live_;
     e.txn->linger_ = 0;
     e.txn->go(e.ev, TxnState::Terminated);  // may add to this lane (the ring may grow)
   }

@@ -140,7 +140,7 @@ class LingerLanes {
   std::uint64_t add(std::uint32_t ms, Transaction* t, TxnEvent ev);
   // Forgets a ticket whose transaction ended otherwise; harmless once it has fired.
   void remove(std::uint64_t ticket);
-  std::size_t size() const;
+  std::size_t size() const { return live_; }
 
  private:
   struct Entry {
@@ -159,6 +159,7 @@ class LingerLanes {
   TimerService& clock_;
   std::uint32_t slack_;
   std::vector<std::unique_ptr<Lane>> lanes_;  // a handful: one per distinct length
+  std::size_t live_ = 0;                      // queued entries not removed
 };
 
 class Transaction {
