@@ -199,7 +199,7 @@ Result<isup::Message, Rejection> iamFromInvite(const sip::Message& invite,
   // §7.2.1.1: To's number differs from the Request-URI's → original called number.
   if (opts.originalCalledFromTo) {
     const auto& to = invite.to();
-    if (to) {
+    if (to && to->uri.raw != invite.requestUri().raw) {  // the same text holds the same number
       auto toNumber = numberFromUri(to->uri, profile.numbers);
       auto ruri = numberFromUri(invite.requestUri(), profile.numbers);
       if (toNumber && (!ruri || ruri->digits != toNumber->digits || ruri->noa != toNumber->noa)) {
