@@ -227,7 +227,8 @@ def main():
         rss_load1 = rss_bytes(pid)
         time.sleep(35)
         # The same calls' whole life: their transactions end 32 s after the call (Timer J,
-        # L), and that cleanup is CPU the calls cost too. Nothing else runs in those 35 s.
+        # L), and that cleanup is CPU the calls cost too. Besides theirs, only the memory
+        # phase's BYE transactions (a twentieth as many) end in those 35 s.
         c2 = cpu_ticks(pid)
         print(f"throughput: gateway CPU {(c2 - c0) * 1e6 / CLK_TCK / max(ok, 1):.1f} us/call with the "
               f"transactions' 32 s wait-outs (Timer J/L) that ended in the 35 s after the run "
