@@ -23,10 +23,8 @@ class SpareNodes {
   // value owns can be released or reset now; a node that is not kept is simply destroyed.
   template <class Tidy>
   void erase(Map& m, const Key& key, Tidy&& tidy) {
-    auto node = m.extract(key);
-    if (node.empty() || spare_.size() >= Keep) return;
-    tidy(node.mapped());
-    spare_.push_back(std::move(node));
+    auto it = m.find(key);
+    if (it != m.end()) erase(m, it, std::forward<Tidy>(tidy));
   }
   void erase(Map& m, const Key& key) {
     erase(m, key, [](Mapped&) {});

@@ -187,15 +187,6 @@ void InviteSession::addContact(MessageBuilder& b) const {
                                     param, ">"});
 }
 
-std::string InviteSession::contact() const {
-  std::string c = "<sip:";
-  c.append(ua_.cfg_.user).append(1, '@').append(ua_.transport_.sentBy(transport_, dst_.remote.v6));
-  if (transport_ == TransportType::Tcp) c.append(";transport=tcp");
-  if (transport_ == TransportType::Tls) c.append(";transport=tls");
-  c.append(1, '>');
-  return c;
-}
-
 TxnId InviteSession::sendInDialog(Dialog& d, std::string_view method, std::string_view extra,
                                   std::string_view body, std::string_view ctype) {
   Destination nd = d.nextHop(transport_).value_or(dst_);
@@ -1152,7 +1143,11 @@ void InviteSession::onUpdate(Transaction& t, const Message& req) {
   const SdpBody body = bv.kind;
   if (body == SdpBody::Unsupported) return ua_.respond(t, req, 415, "Unsupported Media Type", ua_.acceptHeader());
   if (body == SdpBody::Malformed) return ua_.respond(t, req, 488, "Not Acceptable Here");
-  std::string extra = "Contact: " + contact() + "\r\n";
+  std::string extra;  // header lines for respond(): Contact first (RFC 3311 §5.2, target refresh)
+  {
+    MessageBuilder lines(extra, 160);
+    addContact(lines);
+  }
   const bool refresh = finalCode_ / 100 == 2;  // RFC 4028: an UPDATE in a confirmed dialog refreshes
   if (refresh) {
     std::string reject;

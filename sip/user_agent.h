@@ -332,8 +332,8 @@ class InviteSession {
   // The dialog of this session with this key (confirmed or early), else nullptr.
   Dialog* dialogWithKey(std::string_view key);
   std::string_view localTag() const;
-  std::string contact() const;
-  void addContact(MessageBuilder& b) const;  // the same, straight into the message
+  // Contact: <sip:user@sent-by;transport=...> for this session's transport, into the message.
+  void addContact(MessageBuilder& b) const;
   TxnId sendInDialog(Dialog& d, std::string_view method, std::string_view extra,
                      std::string_view body, std::string_view ctype);
   void retryAfter491(std::function<void()> retry);
