@@ -30,8 +30,7 @@ std::string okFor(const Transaction& t, std::uint16_t code = 200) {
 
 // An OPTIONS server transaction answered 200 now: Completed, Timer J running.
 TxnId completedOptions(Harness& h, const std::string& branch) {
-  h.receive(request("OPTIONS", branch, "SIP/2.0/UDP 192.0.2.10:5060", "ft1", "", 1, branch + "@192.0.2.10"),
-            udpPeer());
+  h.receive(optionsOwnCall(branch), udpPeer());
   const TxnId id = h.tu.lastServer;
   EXPECT_TRUE(h.layer.respond(id, okFor(*h.layer.find(id))).ok());
   return id;
@@ -46,8 +45,7 @@ TEST(LingerLanes, TimerJEndsOnTheSlackStepNeverEarly) {
   EXPECT_EQ(stateOf(h, id), TxnState::Completed);
   h.clock.advance(21);  // 32050: J has run out, the step ends at 32100
   EXPECT_EQ(stateOf(h, id), TxnState::Completed);
-  h.receive(request("OPTIONS", "z9hG4bKl1", "SIP/2.0/UDP 192.0.2.10:5060", "ft1", "", 1, "z9hG4bKl1@192.0.2.10"),
-            udpPeer());  // still absorbed: the 200 again
+  h.receive(optionsOwnCall("z9hG4bKl1"), udpPeer());  // still absorbed: the 200 again
   ASSERT_EQ(h.net.sent.size(), 2u);
   EXPECT_EQ(h.net.sent[1].bytes, h.net.sent[0].bytes);
   h.clock.advance(49);  // 32099

@@ -142,6 +142,11 @@ inline std::string request(std::string_view method, std::string_view branch,
   return s;
 }
 
+// An OPTIONS of its own call (Call-ID made from the branch), so that many can be open at once.
+inline std::string optionsOwnCall(const std::string& branch) {
+  return request("OPTIONS", branch, "SIP/2.0/UDP 192.0.2.10:5060", "ft1", "", 1, branch + "@192.0.2.10");
+}
+
 // A response to one of our requests (client side).
 inline std::string response(std::uint16_t code, std::string_view branch, std::string_view method,
                             std::string_view toTag = "tt1", std::uint32_t cseq = 1,

@@ -160,8 +160,7 @@ TEST(HotPathAllocations, ServerTransactionLifeReusesNodeAndReaperList) {
   h.net.sent.reserve(100);
   h.tu.events.reserve(100);
   auto life = [&h](const std::string& branch) {
-    const std::string req = testing::request("OPTIONS", branch, "SIP/2.0/UDP 192.0.2.10:5060", "ft1", "", 1,
-                                             branch + "@192.0.2.10");
+    const std::string req = testing::optionsOwnCall(branch);
     auto rx = MessageRef::parse(req);
     std::string rsp;
     rsp.reserve(1024);
