@@ -172,7 +172,9 @@ Result<Ok, ParseError> Message::parse(std::string_view in, const ParseLimits& li
     std::size_t i = pos;
     std::uint32_t nameHash = kHeaderHashSeed;
     while (i < le.end && isTokenChar(in[i])) nameHash = headerHashStep(nameHash, in[i++]);
-    std::string_view name = in.substr(pos, i - pos);
+    // Views made directly: every position here is inside `in`, and string_view::substr's
+    // range check is an out-of-line call per header otherwise.
+    const std::string_view name(in.data() + pos, i - pos);
     while (i < le.end && isWs(in[i])) ++i;
     if (name.empty() || i >= le.end || in[i] != ':') {
       return parseFail(ParseErrc::BadHeaderLine, "header line without name and colon", line);
@@ -183,8 +185,8 @@ Result<Ok, ParseError> Message::parse(std::string_view in, const ParseLimits& li
       return parseFail(ParseErrc::TooManyHeaders, "too many headers", line);
     }
     valueStart = i;
-    headers_.emplace(lookupHeader(name, nameHash), name, rtrimWs(in.substr(i, le.end - i)),
-                     in.substr(pos, le.next - pos), line);  // capacity checked above
+    headers_.emplace(lookupHeader(name, nameHash), name, rtrimWs(std::string_view(in.data() + i, le.end - i)),
+                     std::string_view(in.data() + pos, le.next - pos), line);  // capacity checked above
     pos = le.next;
   }
 

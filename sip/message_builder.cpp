@@ -1,6 +1,7 @@
 // SIP serialiser and builder (RFC 3261 §7). See message_builder.h.
 #include "sip/message_builder.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -80,6 +81,26 @@ void emit(const Message& m, Sink& sink) {
   emitFields(m, sink);
 }
 
+// Grows out by n bytes (geometrically, as append would) and returns where they start.
+char* grow(std::string& out, std::size_t n) {
+  const std::size_t at = out.size();
+  if (out.capacity() < at + n) out.reserve(std::max(at + n, 2 * out.capacity()));
+  out.resize(at + n);
+  return out.data() + at;
+}
+char* put(char* d, std::string_view p) {
+  if (!p.empty()) std::memcpy(d, p.data(), p.size());  // an empty view may hold nullptr
+  return d + p.size();
+}
+// Appends the pieces with one size check and one length update: a header line is four or
+// five short pieces, and string::append per piece cost more than the copies themselves.
+void appendAll(std::string& out, std::initializer_list<std::string_view> parts) {
+  std::size_t n = 0;
+  for (std::string_view p : parts) n += p.size();
+  char* d = grow(out, n);
+  for (std::string_view p : parts) d = put(d, p);
+}
+
 }  // namespace
 
 void serialize(const Message& m, std::string& out) {
@@ -109,18 +130,18 @@ MessageBuilder::MessageBuilder(std::string& out, std::size_t reserve) : out_(out
 }
 
 MessageBuilder& MessageBuilder::request(std::string_view method, std::string_view requestUri) {
-  out_.append(method).append(" ").append(requestUri).append(" SIP/2.0\r\n");
+  appendAll(out_, {method, " ", requestUri, " SIP/2.0\r\n"});
   return *this;
 }
 
 MessageBuilder& MessageBuilder::response(std::uint16_t code, std::string_view reason) {
   char num[16];
-  out_.append("SIP/2.0 ").append(toDecimal(code, num)).append(" ").append(reason).append("\r\n");
+  appendAll(out_, {"SIP/2.0 ", toDecimal(code, num), " ", reason, "\r\n"});
   return *this;
 }
 
 MessageBuilder& MessageBuilder::header(std::string_view name, std::string_view value) {
-  out_.append(name).append(": ").append(value).append("\r\n");
+  appendAll(out_, {name, ": ", value, "\r\n"});
   return *this;
 }
 
@@ -135,9 +156,12 @@ MessageBuilder& MessageBuilder::header(HeaderId id, std::uint32_t value) {
 
 MessageBuilder& MessageBuilder::headerParts(HeaderId id,
                                             std::initializer_list<std::string_view> parts) {
-  out_.append(headerName(id)).append(": ");
-  for (auto p : parts) out_.append(p);
-  out_.append("\r\n");
+  const std::string_view name = headerName(id);
+  std::size_t n = name.size() + 4;  // ": " and CRLF
+  for (std::string_view p : parts) n += p.size();
+  char* d = put(put(grow(out_, n), name), ": ");
+  for (std::string_view p : parts) d = put(d, p);
+  put(d, "\r\n");
   return *this;
 }
 
@@ -162,7 +186,7 @@ MessageBuilder& MessageBuilder::copy(const Message& m, HeaderId id) {
 void MessageBuilder::finish(std::string_view body, std::string_view contentType) {
   if (!contentType.empty()) header(HeaderId::ContentType, contentType);
   header(HeaderId::ContentLength, static_cast<std::uint32_t>(body.size()));
-  out_.append("\r\n").append(body);
+  appendAll(out_, {"\r\n", body});
 }
 
 MessageBuilder& appendResponseFor(MessageBuilder& b, const Message& request, std::uint16_t code,

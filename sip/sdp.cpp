@@ -249,8 +249,7 @@ Result<Ok, ParseError> checkLine(const SdpLine& l, std::uint32_t lineNo) {
     case 'c':
       if (auto r = parseSdpConnection(l.value); !r) return at(r.error());
       break;
-    case 'm':
-      if (auto r = parseSdpMediaLine(l.value); !r) return at(r.error());
+    case 'm':  // parsed by parseSdp itself, which keeps the result
       break;
     case 't': {
       std::array<std::string_view, 2> f;
@@ -333,8 +332,16 @@ Result<SessionDescription, ParseError> parseSdp(std::string_view body) {
     if (auto r = checkLine(l, lineNo); !r) return Unexpected<ParseError>{r.error()};
     if (l.type == 'm') {
       if (!sawTiming) return sdpFail("m= before any t= line", lineNo);
-      sdp.media.emplace_back();
-      sdp.media.back().lines.push_back(l);
+      auto ml = parseSdpMediaLine(l.value);
+      if (!ml) {
+        ParseError e = ml.error();
+        e.line = lineNo;
+        return Unexpected<ParseError>{e};
+      }
+      SdpMedia& m = sdp.media.emplace_back();
+      m.lines.push_back(l);
+      m.parsedMediaLine = *ml;
+      m.parsedFrom = l.value;
     } else if (!sdp.media.empty()) {
       if (!mediaAllowed(l.type)) return sdpFail("line type not allowed in a media section", lineNo);
       sdp.media.back().lines.push_back(l);
@@ -458,7 +465,9 @@ SdpDirection SessionDescription::direction(std::size_t mediaIndex) const {
 
 Result<SdpMediaLine, ParseError> SdpMedia::mediaLine() const {
   if (lines.empty() || lines[0].type != 'm') return sdpFail("media section without m= line");
-  return parseSdpMediaLine(lines[0].value);
+  const std::string_view v = lines[0].value;
+  if (parsedMediaLine && v.data() == parsedFrom.data() && v.size() == parsedFrom.size()) return *parsedMediaLine;
+  return parseSdpMediaLine(v);
 }
 
 std::optional<SdpConnection> SdpMedia::connection() const {

@@ -92,6 +92,11 @@ struct SdpMedia {
   std::vector<SdpPrecondition> preconditions() const;
   // Value of the first a=name, or nullopt.
   std::optional<std::string_view> attribute(std::string_view name) const;
+
+  // parseSdp keeps the m= line it validated; mediaLine() returns it while lines[0] still
+  // holds the same bytes (an edited or built section is parsed on each call).
+  std::optional<SdpMediaLine> parsedMediaLine;
+  std::string_view parsedFrom;
 };
 
 class SessionDescription {

@@ -58,6 +58,28 @@ TEST(Sdp, ParsesTypicalOffer) {
   EXPECT_EQ(out, test::kInviteSdp);
 }
 
+// parseSdp keeps the m= line it validated; a section whose m= line is replaced afterwards
+// (or one built by hand) is read from its current text, never from the kept parse.
+TEST(Sdp, MediaLineFollowsAnEditedMLine) {
+  auto r = parseSdp(test::kInviteSdp);
+  ASSERT_TRUE(r.ok());
+  SessionDescription s = r.value();
+  ASSERT_EQ(s.media[0].mediaLine()->port, 49172);
+  s.media[0].lines[0].value = "audio 0 RTP/AVP 8";
+  auto m = s.media[0].mediaLine();
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->port, 0);
+  EXPECT_EQ(m->formats, "8");
+  s.media[0].lines[0].value = "audio port RTP/AVP 8";
+  EXPECT_FALSE(s.media[0].mediaLine().ok());
+  SessionDescription built;
+  built.addMedia("audio 30000 RTP/AVP 0");
+  EXPECT_EQ(built.media[0].mediaLine()->port, 30000);
+  // A copy keeps what it parsed from: the views still point into the same body.
+  const SessionDescription copy = r.value();
+  EXPECT_EQ(copy.media[0].mediaLine()->formats, "0 8 101");
+}
+
 TEST(Sdp, PreconditionsDirectionsAndRoundTrip) {
   auto r = parseSdp(kPrecondSdp);
   ASSERT_TRUE(r.ok()) << r.error().message();
