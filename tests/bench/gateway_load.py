@@ -11,7 +11,10 @@ and hangs up.
   1. throughput  CALLS calls at RATE calls/s, SIPp hangs up right after the ACK: calls/s
                  achieved, gateway CPU µs per call (utime+stime of /proc/PID/stat over the
                  phase ÷ completed calls), SIPp failed calls; then the same with the 35 s
-                 after the run, when the calls' transactions end (Timer J/L): the whole life.
+                 after the run, when the calls' transactions end (Timer J/L): the whole life;
+                 after the memory's second run, its CPU per call as a second sample. Each line
+                 says how busy the machine was and the hypervisor's steal: on a shared VM the
+                 figure moves with the neighbours.
   2. transit     INVITE → IAM delay p50/p99: from the siptgw_transit_delay_seconds histogram
                  (bucket interpolation), and, when tshark may capture on `lo`, from the
                  timestamps of each INVITE on the wire and its IAM in the gateway's MTP3 pcap
@@ -55,6 +58,31 @@ def rss_bytes(pid):
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) * 1024
     return 0
+
+
+def machine_ticks():
+    """(time, hypervisor steal in clock ticks from /proc/stat, CPU pressure stall in us)."""
+    with open("/proc/stat") as f:
+        steal = int(f.readline().split()[8])
+    stall = 0
+    try:
+        with open("/proc/pressure/cpu") as f:
+            stall = int(f.readline().rsplit("total=", 1)[1])
+    except (OSError, IndexError, ValueError):
+        pass
+    return time.time(), steal, stall
+
+
+def machine_note(m0, m1):
+    """How contended the machine was between two machine_ticks() readings: on a shared VM the
+    CPU figures move with the neighbours (steal: the hypervisor gave the CPUs to someone else)
+    and with our own processes queueing for the CPUs (PSI "some": a task waited to run).
+    (The busy/idle columns of /proc/stat are not used: with a tickless kernel they miss
+    short bursts of work almost entirely.)"""
+    secs = max(m1[0] - m0[0], 1e-9)
+    steal = 100 * (m1[1] - m0[1]) / CLK_TCK / secs / (os.cpu_count() or 1)
+    stall = 100 * (m1[2] - m0[2]) / 1e6 / secs
+    return f"machine: steal {steal:.1f}% of its {os.cpu_count()} CPUs, some task waiting for a CPU {stall:.0f}% of the time"
 
 
 def load_case(cics):
@@ -210,16 +238,16 @@ def main():
                   f"gone) {rss_steady / 1048576:.1f} MiB = {steady / 1024:.2f} KiB per call")
         else:
             failures.append(f"memory: siptgw_calls_active never reached {a.hold} (last {active})")
-        t0, c0 = time.time(), cpu_ticks(pid)
+        t0, c0, m0 = time.time(), cpu_ticks(pid), machine_ticks()
         p, _ = run_sipp(ports, d, "load", a.calls, a.rate, 1000, 0, "44201")
         rc, ok, failed = sipp_result(p, d, "load", a.calls)
-        t1, c1 = time.time(), cpu_ticks(pid)
+        t1, c1, m1 = time.time(), cpu_ticks(pid), machine_ticks()
         if rc != 0 or failed or ok != a.calls:
             failures.append(f"throughput: SIPp rc={rc} successful={ok} failed={failed} of {a.calls}")
         cpu_us = (c1 - c0) * 1e6 / CLK_TCK / max(ok, 1)
         print(f"throughput: {ok}/{a.calls} calls in {t1 - t0:.1f} s = {ok / (t1 - t0):.0f} calls/s "
               f"(SIPp rate {a.rate}/s), SIPp failed {failed}, gateway CPU {cpu_us:.1f} us/call "
-              f"(goal <= 60; {(c1 - c0) / CLK_TCK:.2f} s CPU, tick {1000 // CLK_TCK} ms)")
+              f"(goal <= 60; {(c1 - c0) / CLK_TCK:.2f} s CPU, tick {1000 // CLK_TCK} ms; {machine_note(m0, m1)})")
 
         # Retained memory: the same load again after the transactions' 32 s timers (RFC 3261
         # Timer J/K, RFC 6026 Timer L) ran out. Little growth the second time: state that
@@ -235,10 +263,15 @@ def main():
               f"({(c2 - c1) * 1e6 / CLK_TCK / max(ok, 1):.1f} of it)")
         _, series = e2e.scrape(ports["metrics"])
         rss_rest = rss_bytes(pid)
+        t0, c0, m0 = time.time(), cpu_ticks(pid), machine_ticks()
         p, _ = run_sipp(ports, d, "load2", a.calls, a.rate, 1000, 0, "44201")
         rc, ok, failed = sipp_result(p, d, "load2", a.calls)
+        t1, c1, m1 = time.time(), cpu_ticks(pid), machine_ticks()
         if rc != 0 or failed or ok != a.calls:
             failures.append(f"second load run: SIPp rc={rc} successful={ok} failed={failed} of {a.calls}")
+        # A second sample of the same figure (the first run's transactions have ended).
+        print(f"throughput, again: {ok}/{a.calls} calls in {t1 - t0:.1f} s, gateway CPU "
+              f"{(c1 - c0) * 1e6 / CLK_TCK / max(ok, 1):.1f} us/call ({machine_note(m0, m1)})")
         rss_load2 = rss_bytes(pid)
         print(f"memory: RSS after {a.calls} calls {rss_load1 / 1048576:.1f} MiB, 35 s later "
               f"{rss_rest / 1048576:.1f} MiB (calls active {e2e.metric_sum(series, 'siptgw_calls_active', ())}), "

@@ -19,7 +19,11 @@ pid=$UA_PID port=$UA_PORT
 # utime+stime in clock ticks: fields 14 and 15 after the ")" that ends the command name.
 cpu() { sed 's/.*) //' "/proc/$pid/stat" | awk '{ print $12, $13 }'; }
 hz=$(getconf CLK_TCK)
-cpu0=$(cpu)
+# The machine's contention over the run (a shared VM's figures move with it): hypervisor
+# steal in clock ticks (/proc/stat) and the time some task waited for a CPU (PSI, in us).
+steal() { awk 'NR == 1 { print $9 }' /proc/stat; }
+stall() { sed -n 's/^some .*total=//p' /proc/pressure/cpu 2>/dev/null || echo 0; }
+cpu0=$(cpu) steal0=$(steal) stall0=$(stall)
 t0=$(date +%s.%N)
 rc=0
 # shellcheck disable=SC2086
@@ -27,6 +31,7 @@ rc=0
     -l $((rate * 2)) -timeout $((calls / rate + 120))s -timeout_error -recv_timeout 30s -nostdin \
     -trace_stat -stf stat.csv ${SIPP_EXTRA:-} "127.0.0.1:$port" >sipp.out 2>&1 ) || rc=$?
 t1=$(date +%s.%N)
+steal1=$(steal) stall1=$(stall)
 sleep "$settle"
 cpu1=$(cpu)
 rss=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status")
@@ -39,11 +44,13 @@ uafailed=$(grep '^COUNTERS' "$tmp/ua.out" | tr ' ' '\n' | sed -n 's/^failed=//p'
 completed=$(grep '^COUNTERS' "$tmp/ua.out" | tr ' ' '\n' | sed -n 's/^completed=//p')
 set -- $cpu0 $cpu1
 awk -v ok="$ok" -v failed="$failed" -v t0="$t0" -v t1="$t1" -v u0="$1" -v s0="$2" -v u1="$3" -v s1="$4" -v hz="$hz" \
-    -v rss="$rss" -v rate="$rate" -v done="${completed:-?}" 'BEGIN {
+    -v rss="$rss" -v rate="$rate" -v done="${completed:-?}" -v ncpu="$(nproc)" \
+    -v steal="$((steal1 - steal0))" -v stall="$((${stall1:-0} - ${stall0:-0}))" 'BEGIN {
   n = ok > 0 ? ok : 1
-  printf "sipp_ua_load: calls=%d failed=%s ua_completed=%s rate=%d calls_per_s=%.0f ua_cpu_us_per_call=%.1f (user %.1f sys %.1f) ua_max_rss_kb=%d\n",
+  printf "sipp_ua_load: calls=%d failed=%s ua_completed=%s rate=%d calls_per_s=%.0f ua_cpu_us_per_call=%.1f (user %.1f sys %.1f) ua_max_rss_kb=%d machine_steal_pct=%.1f cpu_wait_pct=%.0f\n",
     ok, failed, done, rate, ok / (t1 - t0), ((u1 - u0) + (s1 - s0)) * 1e6 / hz / n,
-    (u1 - u0) * 1e6 / hz / n, (s1 - s0) * 1e6 / hz / n, rss }'
+    (u1 - u0) * 1e6 / hz / n, (s1 - s0) * 1e6 / hz / n, rss,
+    100 * steal / hz / (t1 - t0) / ncpu, 100 * stall / 1e6 / (t1 - t0) }'
 if [ "$rc" -ne 0 ] || [ "$ok" != "$calls" ] || [ "$failed" != 0 ] || [ "${uafailed:-1}" != 0 ]; then
   echo "sipp_ua_load: FAILED (sipp rc=$rc, UA failed=${uafailed:-?})"
   tail -20 "$tmp/sipp.out"
