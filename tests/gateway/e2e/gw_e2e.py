@@ -334,9 +334,10 @@ def m3ua_section(ports):
 
 def exchange_sim_config(c, ports, work):
     """`siptgw exchange-sim` as the far exchange over M3UA (docs/exchange-sim.md). Its GRS waits
-    2 s after its RESUME: osmo-stp reports the gateway's point code available as soon as the far
-    AS is up (docs/m3ua.md), and a GRS sent before the gateway's ASP is active is lost and
-    repeated only at T22 (15 s), holding the plans that long."""
+    2 s after its RESUME: libosmo-sigtran gives MTP users no PAUSE/RESUME, so the far end takes
+    its own AS becoming active as RESUME for the gateway's point code (docs/m3ua.md), while
+    osmo-stp drops what it sends before the gateway's ASP is active; that GRS is repeated only
+    at T22 (15 s), holding the plans that long."""
     rules = "\n".join(f"  - {yaml_value(r)}" for r in c["rules"])
     # the far end's plans call over its one circuit group
     plans = "\n".join(f"  - {yaml_value(dict(p, group='to-gw'))}" for p in c["plans"])
