@@ -71,7 +71,8 @@ if [ -d build/tests/bench ]; then
   done
   # UA CPU per SIPp call (issue #3): figures only, but failed calls fail the step.
   if [ -x build/tests/sip/siptgw_test_ua ] && command -v sipp >/dev/null; then
-    if tests/bench/sipp_ua_load.sh build/tests/sip/siptgw_test_ua 20000 1000; then
+    # ... and, beside it, the same calls to floor_uas: the kernel's and loopback's share.
+    if FLOOR_UAS=build/tests/bench/floor_uas tests/bench/sipp_ua_load.sh build/tests/sip/siptgw_test_ua 20000 1000; then
       passed=$((passed + 1))
     else
       failed=$((failed + 1)); status=1
