@@ -235,13 +235,15 @@ Result<SdpPrecondition, ParseError> parseSdpPrecondition(std::string_view name,
 
 namespace {
 
+// A field parser's error, placed on the description's line `lineNo`.
+Unexpected<ParseError> onLine(ParseError e, std::uint32_t lineNo) {
+  e.line = lineNo;
+  return Unexpected<ParseError>{e};
+}
+
 // Validates one line's value according to its type; nullptr when fine.
 Result<Ok, ParseError> checkLine(const SdpLine& l, std::uint32_t lineNo) {
-  auto at = [lineNo](const ParseError& e) {
-    ParseError x = e;
-    x.line = lineNo;
-    return Unexpected<ParseError>{x};
-  };
+  auto at = [lineNo](const ParseError& e) { return onLine(e, lineNo); };
   switch (l.type) {
     case 'o':
       if (auto r = parseSdpOrigin(l.value); !r) return at(r.error());
@@ -333,11 +335,7 @@ Result<SessionDescription, ParseError> parseSdp(std::string_view body) {
     if (l.type == 'm') {
       if (!sawTiming) return sdpFail("m= before any t= line", lineNo);
       auto ml = parseSdpMediaLine(l.value);
-      if (!ml) {
-        ParseError e = ml.error();
-        e.line = lineNo;
-        return Unexpected<ParseError>{e};
-      }
+      if (!ml) return onLine(ml.error(), lineNo);
       SdpMedia& m = sdp.media.emplace_back();
       m.lines.push_back(l);
       m.parsedMediaLine = *ml;

@@ -52,6 +52,11 @@ def cpu_ticks(pid):
     return int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15 of proc(5))
 
 
+def cpu_us_per_call(ticks0, ticks1, calls):
+    """Process CPU between two cpu_ticks readings, in microseconds per call."""
+    return (ticks1 - ticks0) * 1e6 / CLK_TCK / max(calls, 1)
+
+
 def rss_bytes(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -244,7 +249,7 @@ def main():
         t1, c1, m1 = time.time(), cpu_ticks(pid), machine_ticks()
         if rc != 0 or failed or ok != a.calls:
             failures.append(f"throughput: SIPp rc={rc} successful={ok} failed={failed} of {a.calls}")
-        cpu_us = (c1 - c0) * 1e6 / CLK_TCK / max(ok, 1)
+        cpu_us = cpu_us_per_call(c0, c1, ok)
         print(f"throughput: {ok}/{a.calls} calls in {t1 - t0:.1f} s = {ok / (t1 - t0):.0f} calls/s "
               f"(SIPp rate {a.rate}/s), SIPp failed {failed}, gateway CPU {cpu_us:.1f} us/call "
               f"(goal <= 60; {(c1 - c0) / CLK_TCK:.2f} s CPU, tick {1000 // CLK_TCK} ms; {machine_note(m0, m1)})")
@@ -258,9 +263,9 @@ def main():
         # L), and that cleanup is CPU the calls cost too. Besides theirs, only the memory
         # phase's BYE transactions (a twentieth as many) end in those 35 s.
         c2 = cpu_ticks(pid)
-        print(f"throughput: gateway CPU {(c2 - c0) * 1e6 / CLK_TCK / max(ok, 1):.1f} us/call with the "
+        print(f"throughput: gateway CPU {cpu_us_per_call(c0, c2, ok):.1f} us/call with the "
               f"transactions' 32 s wait-outs (Timer J/L) that ended in the 35 s after the run "
-              f"({(c2 - c1) * 1e6 / CLK_TCK / max(ok, 1):.1f} of it)")
+              f"({cpu_us_per_call(c1, c2, ok):.1f} of it)")
         _, series = e2e.scrape(ports["metrics"])
         rss_rest = rss_bytes(pid)
         t0, c0, m0 = time.time(), cpu_ticks(pid), machine_ticks()
@@ -271,7 +276,7 @@ def main():
             failures.append(f"second load run: SIPp rc={rc} successful={ok} failed={failed} of {a.calls}")
         # A second sample of the same figure (the first run's transactions have ended).
         print(f"throughput, again: {ok}/{a.calls} calls in {t1 - t0:.1f} s, gateway CPU "
-              f"{(c1 - c0) * 1e6 / CLK_TCK / max(ok, 1):.1f} us/call ({machine_note(m0, m1)})")
+              f"{cpu_us_per_call(c0, c1, ok):.1f} us/call ({machine_note(m0, m1)})")
         rss_load2 = rss_bytes(pid)
         print(f"memory: RSS after {a.calls} calls {rss_load1 / 1048576:.1f} MiB, 35 s later "
               f"{rss_rest / 1048576:.1f} MiB (calls active {e2e.metric_sum(series, 'siptgw_calls_active', ())}), "
@@ -290,7 +295,7 @@ def main():
             rc, ok, failed = sipp_result(p, d, f"ceiling{rate}", calls)
             t1, c1 = time.time(), cpu_ticks(pid)
             achieved = ok / max(t1 - t0, 1e-9)
-            cpu_us = (c1 - c0) * 1e6 / CLK_TCK / max(ok, 1)
+            cpu_us = cpu_us_per_call(c0, c1, ok)
             clean = rc == 0 and not failed and ok == calls and achieved >= 0.9 * rate
             print(f"ceiling: offered {rate}/s, {ok}/{calls} calls, failed {failed}, {achieved:.0f} calls/s, "
                   f"gateway CPU {cpu_us:.1f} us/call{'' if clean else ' (not sustained)'}")
