@@ -4,13 +4,21 @@
 //   BM_Build200Ok          build a typical 200 OK for that INVITE into a reused std::string
 //   BM_SerializeParsed     re-serialise the parsed INVITE into a reused std::string
 //   BM_ParseSdp            parse the INVITE's SDP body
+//   BM_UaBasicCall         one whole UAS call through the stack in-process (transport
+//                          parse, transactions, dialog, session, every response built):
+//                          the CPU siptgw_test_ua spends per SIPp call, without the kernel
 #include <benchmark/benchmark.h>
 
+#include <cstdio>
 #include <string>
+#include <tuple>
 
+#include "config/timer_service.h"
 #include "sip/message.h"
 #include "sip/message_builder.h"
+#include "sip/message_ref.h"
 #include "sip/sdp.h"
+#include "sip/user_agent.h"
 
 namespace {
 
@@ -129,6 +137,100 @@ void BM_ParseSdp(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_ParseSdp);
+
+// --- BM_UaBasicCall: the call tests/bench/sipp_ua_load.sh measures (SIPp's messages, the
+// test UA's answers: 100, 180, 200 to the INVITE, 200 to the BYE), one call per iteration
+// (formatting the three requests included), the clock 1 ms on per call as at 1,000 calls/s
+// so the transactions' 32 s wait-outs (Timer J, L) run and ~32,000 calls' worth of them
+// stay pending, as in the real run.
+
+const char kUaSdp[] =
+    "v=0\r\no=user1 53655765 2353687637 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+    "t=0 0\r\nm=audio 6000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+
+// Sends nowhere; keeps the To tag of the last 2xx to an INVITE (for the ACK and BYE).
+class ToTagSink final : public TransportSender {
+ public:
+  TransportErrc send(const Destination&, std::string_view bytes, std::uint64_t) override {
+    ++sent;
+    if (bytes.starts_with("SIP/2.0 200") && bytes.find("CSeq: 1 INVITE") != std::string_view::npos) {
+      std::size_t to = bytes.find("\r\nTo:");
+      std::size_t tag = bytes.find(";tag=", to);
+      std::size_t end = bytes.find("\r\n", tag);
+      toTag.assign(bytes.substr(tag + 5, end - tag - 5));
+    }
+    return TransportErrc::Ok;
+  }
+  std::string_view sentBy(TransportType, bool) const override { return "127.0.0.1:5060"; }
+  std::string toTag;
+  std::uint64_t sent = 0;
+};
+
+class AnswerAtOnce final : public SessionHandler {
+ public:
+  void onIncoming(InviteSession& s, const Message&) override {
+    s.provisional(180, "Ringing");
+    s.answer(kUaSdp);
+  }
+  void onTerminated(InviteSession&, EndReason, std::uint16_t) override { ++ended; }
+  std::uint64_t ended = 0;
+};
+
+void BM_UaBasicCall(benchmark::State& state) {
+  siptgw::ManualTimerService clock;
+  ToTagSink net;
+  AnswerAtOnce handler;
+  UserAgent ua(clock, net, handler);
+  const Source src{TransportType::Udp, *Endpoint::fromIp("127.0.0.1", 5061), *Endpoint::fromIp("127.0.0.1", 5060),
+                   0};
+  char buf[2048];
+  bool parsed = true;
+  auto deliver = [&](int n) {
+    auto rx = MessageRef::parse(std::string_view(buf, static_cast<std::size_t>(n)));
+    if (!rx) {
+      parsed = false;
+      return;
+    }
+    ua.transactions().onMessage(rx->mutableMessage(), src);
+  };
+  const char* common =
+      "From: sipp <sip:sipp@127.0.0.1:5061>;tag=%luSIPpTag00%lu\r\n"
+      "Call-ID: %lu-1234@127.0.0.1\r\n";
+  std::uint64_t call = 0;
+  for (auto _ : state) {
+    ++call;
+    char head[256];
+    std::snprintf(head, sizeof head, common, 4242ul, call, call);
+    int n = std::snprintf(buf, sizeof buf,
+                          "INVITE sip:+15551234@127.0.0.1:5060 SIP/2.0\r\n"
+                          "Via: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-4242-%lu-0\r\n%s"
+                          "To: <sip:+15551234@127.0.0.1:5060>\r\nCSeq: 1 INVITE\r\n"
+                          "Contact: <sip:sipp@127.0.0.1:5061;transport=UDP>\r\nMax-Forwards: 70\r\n"
+                          "Content-Type: application/sdp\r\nContent-Length: %zu\r\n\r\n%s",
+                          call, head, sizeof kUaSdp - 1, kUaSdp);
+    deliver(n);
+    // The ACK for the 2xx and the BYE: in the dialog, each its own branch (RFC 3261 §17.1.1.3).
+    for (const auto& [method, cseq, branch] : {std::tuple{"ACK", 1, '5'}, std::tuple{"BYE", 2, '8'}}) {
+      n = std::snprintf(buf, sizeof buf,
+                        "%s sip:+15551234@127.0.0.1:5060 SIP/2.0\r\n"
+                        "Via: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-4242-%lu-%c\r\n%s"
+                        "To: <sip:+15551234@127.0.0.1:5060>;tag=%s\r\nCSeq: %d %s\r\nMax-Forwards: 70\r\n"
+                        "Content-Length: 0\r\n\r\n",
+                        method, call, branch, head, net.toTag.c_str(), cseq, method);
+      deliver(n);
+    }
+    clock.advance(1);
+    if (!parsed) break;
+  }
+  if (!parsed) {
+    state.SkipWithError("a benchmark message did not parse");
+  } else if (handler.ended != call || net.sent != 4 * call) {
+    state.SkipWithError("calls did not complete as INVITE/100/180/200/ACK/BYE/200");
+  }
+  state.counters["responses_per_call"] = static_cast<double>(net.sent) / static_cast<double>(call);
+}
+// 40,000 calls: past the 32 s (32,000 calls) after which as many transactions end as start.
+BENCHMARK(BM_UaBasicCall)->Iterations(40000);
 
 }  // namespace
 
