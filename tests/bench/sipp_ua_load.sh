@@ -7,7 +7,8 @@
 # With FLOOR_UAS set (tests/bench/floor_uas), the same calls then go to that responder, which
 # answers with no SIP stack at all (a line scan, one recvfrom and one sendto per datagram):
 # its CPU per call is what the kernel and loopback cost for these datagrams on this machine,
-# and the UA's figure minus it is the stack's own cost. Printed on a second line.
+# and the UA's figure minus it is what the UA's own code costs in the run (bench_sip's
+# BM_UaBasicCall is the same stack work with warm caches). Printed on further lines.
 # Prints one line of figures per program; fails only when a call failed (never on time).
 #   usage: sipp_ua_load.sh UA_BINARY [CALLS] [RATE]   env: SETTLE (s, default 34), SIPP_EXTRA,
 #   FLOOR_UAS
@@ -81,4 +82,4 @@ if [ "$rc" -ne 0 ] || [ "$ok" != "$calls" ] || [ "$failed" != 0 ]; then
   tail -20 "$tmp/floor_uas.sipp.out"
   exit 1
 fi
-awk -v ua="$ua_cpu" -v fl="$cpu_us" 'BEGIN { printf "sipp_ua_load: ua minus floor_uas (the SIP stack'"'"'s own CPU per call) %.1f us\n", ua - fl }'
+awk -v ua="$ua_cpu" -v fl="$cpu_us" 'BEGIN { printf "sipp_ua_load: ua minus floor_uas (the UA'"'"'s own code in the run, per call) %.1f us\n", ua - fl }'
