@@ -34,7 +34,6 @@ run() {
   name=$1 wait_s=$2
   shift 2
   rm -f "$tmp/stat.csv"
-  # shellcheck disable=SC2086
   start_ua "$tmp/$name.out" "$@"
   pid=$UA_PID port=$UA_PORT
   cpu0=$(cpu "$pid") steal0=$(steal) stall0=$(stall)
