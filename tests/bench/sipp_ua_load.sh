@@ -65,7 +65,10 @@ run() {
 
 # shellcheck disable=SC2086
 run ua "$settle" ${UA_WRAP:-} "$ua" --transport udp --ring 180 --duration $((calls / rate + settle + 120))
-uafailed=$(ua_value "$tmp/ua.out" failed)
+# No COUNTERS line (the UA died) leaves uafailed empty, which fails the run below; ua_value
+# alone would read that as 0 failed.
+uafailed=
+grep -q '^COUNTERS' "$tmp/ua.out" && uafailed=$(ua_value "$tmp/ua.out" failed)
 ua_cpu=$cpu_us
 if [ "$rc" -ne 0 ] || [ "$ok" != "$calls" ] || [ "$failed" != 0 ] || [ "${uafailed:-1}" != 0 ]; then
   echo "sipp_ua_load: FAILED (sipp rc=$rc, UA failed=${uafailed:-?})"
