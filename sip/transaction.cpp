@@ -528,15 +528,19 @@ void NonInviteClientTransaction::onTransportError() {
 
 // -------------------------------------------------------------- INVITE server (Fig. 7)
 
-bool InviteServerTransaction::start() {
+void InviteServerTransaction::start() {
   const std::uint32_t delay = layer_.cfg_.invite100DelayMs;
-  if (delay == 0) return send100();
+  if (delay == 0) return;
   t3_.start(delay, [this] {
     if (state_ != S::Proceeding || sentProvisional_) return layer_.ignored();
     if (!send100()) return onTransportError();
     go(E::Timer100, S::Proceeding);
   });
-  return true;
+}
+
+void InviteServerTransaction::afterTu() {
+  if (layer_.cfg_.invite100DelayMs != 0 || state_ != S::Proceeding || sentProvisional_) return;
+  if (!send100()) onTransportError();
 }
 
 bool InviteServerTransaction::send100() {
@@ -958,17 +962,10 @@ void TransactionLayer::onRequestReceived(Message& m, const Source& src) {
   spareById_.insert(byId_, id) = std::move(owned);
   ++stats_.created;
 
-  bool started = true;
   if (invite) {
-    started = static_cast<InviteServerTransaction&>(n).start();
+    static_cast<InviteServerTransaction&>(n).start();
   } else {
     static_cast<NonInviteServerTransaction&>(n).start();
-  }
-  if (!started) {
-    n.state_ = S::Terminated;  // nothing could be sent back: forget it quietly
-    n.t3_.stop();
-    terminated(n);
-    return;
   }
   if (merged) {
     ++stats_.merged482;
@@ -984,6 +981,8 @@ void TransactionLayer::onRequestReceived(Message& m, const Source& src) {
   // alive for the TU's whole call.
   const MessageRef keep = n.request_;
   tu_.onRequest(n, *keep);
+  // A terminated transaction is deleted by the reaper, never inside this event.
+  if (invite) static_cast<InviteServerTransaction&>(n).afterTu();
 }
 
 void TransactionLayer::onResponseReceived(Message& m, const Source& src) {

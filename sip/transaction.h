@@ -82,8 +82,11 @@ std::string_view toString(TxnError e);
 
 struct TransactionConfig {
   TimerConfig timers;
-  // §17.2.1: 100 Trying for INVITE at once (0) or when the TU has sent no provisional
-  // response within this many ms (the RFC's 200 ms).
+  // §17.2.1: the server transaction sends 100 Trying for an INVITE "unless it knows that
+  // the TU will generate a provisional or final response within 200 ms". 0: as soon as
+  // the TU's handling of the INVITE returns without a response (a TU that answers or rings
+  // at once sends no 100); otherwise when the TU has sent no provisional response within
+  // this many ms (the RFC's 200 ms).
   std::uint32_t invite100DelayMs = 0;
   // RFC 4320 §4.1: send 100 to a non-INVITE over UDP once the client's Timer E reached T2
   // if the TU has not answered by then (off: the TU decides).
@@ -250,8 +253,11 @@ class NonInviteClientTransaction final : public Transaction {
 class InviteServerTransaction final : public Transaction {
  public:
   InviteServerTransaction(TransactionLayer& l, TxnId id) : Transaction(l, id, TxnKind::InviteServer, TxnState::Proceeding) {}
-  // Sends 100 Trying at once or arms its timer; false when the 100 could not be sent.
-  bool start();
+  // Arms the delayed 100 Trying's timer (invite100DelayMs > 0).
+  void start();
+  // After the TU's handling of the INVITE: the 100 Trying of invite100DelayMs == 0 unless
+  // the TU has responded.
+  void afterTu();
   Result<Ok, TxnError> respond(std::string_view response, std::uint16_t code);
   void onRetransmission();
   void onAck(const Message& ack, const Source& src);

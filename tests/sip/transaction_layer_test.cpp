@@ -463,6 +463,42 @@ void inviteServerDelayed100() {
   }
 }
 
+// §17.2.1: no 100 Trying when the TU knows its response: one it sends while handling the
+// INVITE (delay 0) makes the 100 unnecessary.
+void inviteServer100OnlyForASilentTu() {
+  for (std::uint16_t code : {180, 486, 200}) {
+    Harness h;
+    h.tu.onReq = [&](Transaction& t, const Message&) {
+      EXPECT_TRUE(h.net.sent.empty());  // the TU answers before any 100 went out
+      ASSERT_TRUE(h.layer.respond(t.id(), respondTo(t, code, "Now")).ok());
+    };
+    h.receive(request("INVITE", "z9hG4bKs9"), udpPeer());
+    ASSERT_EQ(h.net.sent.size(), 1u) << code;
+    EXPECT_EQ(h.net.sent[0].status(), code);
+    // A retransmission of the INVITE gets the TU's response again, never a 100.
+    h.receive(request("INVITE", "z9hG4bKs9"), udpPeer());
+    if (code != 200) {  // a 2xx is the TU's to resend (§13.3.1.4)
+      ASSERT_EQ(h.net.sent.size(), 2u) << code;
+      EXPECT_EQ(h.net.sent[1].status(), code);
+    } else {
+      EXPECT_EQ(h.net.sent.size(), 1u);
+    }
+  }
+  // A TU that takes the INVITE without answering gets its 100 as the handling returns.
+  Harness h;
+  std::size_t sentDuringTu = 99;
+  h.tu.onReq = [&](Transaction&, const Message&) { sentDuringTu = h.net.sent.size(); };
+  h.receive(request("INVITE", "z9hG4bKs10"), udpPeer());
+  EXPECT_EQ(sentDuringTu, 0u);
+  ASSERT_EQ(h.net.sent.size(), 1u);
+  EXPECT_EQ(h.net.sent[0].status(), 100);
+  // A 100 that cannot be sent ends the transaction and tells the TU, which has seen the INVITE.
+  h.net.failAll = true;
+  h.receive(request("INVITE", "z9hG4bKs11", "SIP/2.0/UDP 192.0.2.10:5060", "ft3"), udpPeer());
+  EXPECT_EQ(stateOf(h, h.tu.lastServer), TxnState::Terminated);
+  EXPECT_EQ(h.countEvent("failure transport"), 1u);
+}
+
 void inviteServerTransportErrors() {
   Harness h;
   h.receive(request("INVITE", "z9hG4bKs7"), udpPeer());
@@ -577,9 +613,11 @@ void mergedRequest() {
   // Call-ID and CSeq, no To tag (§8.2.2.2) → 482, and the TU never sees it.
   h.receive(request("INVITE", "z9hG4bKm2", "SIP/2.0/UDP 192.0.2.11:5060"), udpPeer());
   EXPECT_EQ(h.countEvent("request INVITE"), 1u);
-  ASSERT_EQ(h.net.sent.size(), 3u);  // 100, 100, 482
-  EXPECT_EQ(h.net.sent[2].status(), 482);
-  auto rsp = parseMessage(h.net.sent[2].bytes);
+  // 100 to the first; the merged one is answered 482 at once, so no 100 (§17.2.1).
+  ASSERT_EQ(h.net.sent.size(), 2u);
+  EXPECT_EQ(h.net.sent[0].status(), 100);
+  EXPECT_EQ(h.net.sent[1].status(), 482);
+  auto rsp = parseMessage(h.net.sent[1].bytes);
   ASSERT_TRUE(rsp.ok());
   EXPECT_FALSE(rsp->to()->tag.empty());
   EXPECT_EQ(rsp->topVia()->branch, "z9hG4bKm2");
@@ -712,6 +750,7 @@ TEST(InviteServer, AckConfirmsThenTimerI) { inviteServerConfirmed(); }
 TEST(InviteServer, ReliableTransport) { inviteServerReliable(); }
 TEST(InviteServer, AcceptedRfc6026) { inviteServerAccepted(); }
 TEST(InviteServer, Delayed100Trying) { inviteServerDelayed100(); }
+TEST(InviteServer, No100WhenTheTuRespondsAtOnce) { inviteServer100OnlyForASilentTu(); }
 TEST(InviteServer, TransportErrors) { inviteServerTransportErrors(); }
 TEST(NonInviteServer, AbsorbsRetransmissionsUntilTimerJ) { nonInviteServerBasic(); }
 TEST(NonInviteServer, Rfc4320No408NoEarly100) { nonInviteServerRfc4320(); }
@@ -743,6 +782,7 @@ TEST(TransactionTable, EveryRowIsExercised) {
   inviteServerReliable();
   inviteServerAccepted();
   inviteServerDelayed100();
+  inviteServer100OnlyForASilentTu();
   inviteServerTransportErrors();
   nonInviteServerBasic();
   nonInviteServerRfc4320();
