@@ -184,8 +184,11 @@ class Transaction {
   bool reliable() const { return isReliable(dst_.transport); }
   // The key this transaction matches on (§17.1.3 / §17.2.3).
   std::string_view key() const { return key_; }
-  // TU-side opaque value (e.g. a dialog pointer), never touched by the layer.
-  void* userData = nullptr;
+  // The TU's own label for the transaction (the UserAgent: the session it belongs to; 0:
+  // none), never touched by the layer. It takes the TU from a transaction to its state
+  // without a table of its own, whose entry would have to be found and erased again when
+  // the transaction ends, 32 s later and out of cache.
+  std::uint64_t tuLabel = 0;
 
  protected:
   Transaction(TransactionLayer& layer, TxnId id, TxnKind kind, TxnState initial);

@@ -1279,9 +1279,18 @@ InviteSession* UserAgent::find(SessionId id) {
   return it == sessions_.end() ? nullptr : it->second.get();
 }
 
-InviteSession* UserAgent::byTxn(TxnId t) {
-  auto it = txns_.find(t);
-  return it == txns_.end() ? nullptr : find(it->second);
+InviteSession* UserAgent::byTxn(const Transaction& t) {
+  return t.tuLabel == 0 ? nullptr : find(t.tuLabel);
+}
+
+void UserAgent::bind(Transaction& t, InviteSession& s) {
+  if (t.state() == TxnState::Terminated) return;  // ended already: nothing more comes from it
+  boundTxns_ += t.tuLabel == 0;
+  t.tuLabel = s.id();
+}
+
+void UserAgent::bind(TxnId t, InviteSession& s) {
+  if (Transaction* x = layer_.find(t)) bind(*x, s);
 }
 
 // 15 hex digits (60 random bits; RFC 3261 §19.3 asks for at least 32) so that a tag and each
@@ -1319,7 +1328,7 @@ void UserAgent::finished(InviteSession& s) {
   clock_.post([this, id] {
     auto it = sessions_.find(id);
     if (it == sessions_.end()) return;
-    // Its transactions leave txns_ as they terminate (onTerminated).
+    // Its transactions keep its label until they terminate (onTerminated).
     const InviteSession& ended = *it->second;
     if (ended.dialog_) unbindDialog(*ended.dialog_, ended);
     for (const Dialog& e : ended.earlyDialogs()) unbindDialog(e, ended);
@@ -1462,7 +1471,7 @@ void UserAgent::onNewInvite(Transaction& t, const Message& req) {
     s.remoteSdp_ = bv.sdp;
   }
   spareSessions_.insert(sessions_, s.id()) = std::move(owned);
-  bind(t.id(), s);
+  bind(t, s);
   bindDialog(*s.dialog_, s);
   if (bv.multipart) s.keepBody(req);
   // The offer as parsed above, for the handler's own reading of it (InviteSession::
@@ -1487,7 +1496,7 @@ void UserAgent::onRequest(Transaction& t, const Message& req) {
       return respond(t, req, 481, "Call/Transaction Does Not Exist");
     }
     respond(t, req, 200, "OK");
-    if (InviteSession* s = byTxn(target->id())) {
+    if (InviteSession* s = byTxn(*target)) {
       s->noteRemoteReason(req);
       s->onCancel();
     }
@@ -1508,7 +1517,7 @@ void UserAgent::onRequest(Transaction& t, const Message& req) {
     ++stats_.responses481;
     return respond(t, req, 481, "Call/Transaction Does Not Exist");
   }
-  bind(t.id(), *s);
+  bind(t, *s);
   s->onRequestInDialog(t, req, *d);
 }
 
@@ -1518,7 +1527,7 @@ void UserAgent::onAck(const Message& ack, const Source&) {
 }
 
 void UserAgent::onResponse(Transaction& t, const Message& rsp) {
-  InviteSession* s = byTxn(t.id());
+  InviteSession* s = byTxn(t);
   if (s == nullptr || !rsp.cseq()) return;
   const std::string_view method = rsp.cseq()->method;
   const std::uint16_t code = rsp.statusCode();
@@ -1543,7 +1552,7 @@ void UserAgent::onStrayResponse(const Message& rsp, const Source&) {
 }
 
 void UserAgent::onFailure(Transaction& t, TxnFailure f) {
-  InviteSession* s = byTxn(t.id());
+  InviteSession* s = byTxn(t);
   if (s == nullptr) return;
   if (t.id() == s->inviteTxn_ && s->uac_) return s->onInviteFailure(f);
   if (t.id() == s->reinviteTxn_) return s->onReinviteFailure(f);
@@ -1557,10 +1566,10 @@ void UserAgent::onFailure(Transaction& t, TxnFailure f) {
 }
 
 void UserAgent::onTerminated(Transaction& t) {
-  auto it = txns_.find(t.id());
-  if (it == txns_.end()) return;
-  const SessionId sid = it->second;
-  spareTxns_.erase(txns_, it);  // nothing more comes from this transaction
+  const SessionId sid = t.tuLabel;
+  if (sid == 0) return;
+  t.tuLabel = 0;  // nothing more comes from this transaction
+  --boundTxns_;
   // UAC: once the INVITE transaction is over (RFC 6026 Timer M), no 2xx of another fork can
   // reach the session (§13.2.2.4), so a confirmed session keeps no copy of its INVITE.
   if (t.kind() != TxnKind::InviteClient) return;

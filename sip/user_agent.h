@@ -439,7 +439,7 @@ class UserAgent final : public TransactionUser {
   std::size_t sessionCount() const { return sessions_.size(); }
   // Entries of the dialog and transaction tables (memory checks: none outlive their use).
   std::size_t dialogBindings() const { return dialogs_.size(); }
-  std::size_t transactionBindings() const { return txns_.size(); }
+  std::size_t transactionBindings() const { return boundTxns_; }
   InviteSession* find(SessionId id);
 
   // UAC: a new INVITE to `requestUri` (first hop `dst`) with an SDP offer (may be empty).
@@ -468,9 +468,11 @@ class UserAgent final : public TransactionUser {
 
  private:
   friend class InviteSession;
-  // Transaction → session, until the transaction terminates (onTerminated: the layer
-  // reports a transaction's failure before its end, and nothing after).
-  void bind(TxnId t, InviteSession& s) { spareTxns_.insert(txns_, t) = s.id(); }
+  // Transaction → session (Transaction::tuLabel), until the transaction terminates
+  // (onTerminated: the layer reports a transaction's failure before its end, and nothing
+  // after).
+  void bind(Transaction& t, InviteSession& s);
+  void bind(TxnId t, InviteSession& s);
   // Dialog → session, keyed by the hash of the dialog key (the session's Dialog holds the
   // key itself; a lookup compares it, so colliding hashes stay apart).
   void bindDialog(const Dialog& d, InviteSession& s) { dialogs_.emplace(keyHash(d.key()), &s); }
@@ -479,7 +481,7 @@ class UserAgent final : public TransactionUser {
   // The session and dialog `key` (dialogKey...Into) belongs to, else nullptr.
   InviteSession* byDialogKey(std::string_view key, Dialog** dialog = nullptr);
   void finished(InviteSession& s);
-  InviteSession* byTxn(TxnId t);
+  InviteSession* byTxn(const Transaction& t);
   void onNewInvite(Transaction& t, const Message& req);
 
   TimerService& clock_;
@@ -490,8 +492,7 @@ class UserAgent final : public TransactionUser {
   SessionId nextId_ = 0;
   std::unordered_map<SessionId, std::unique_ptr<InviteSession>> sessions_;
   SpareNodes<std::unordered_map<SessionId, std::unique_ptr<InviteSession>>, 1024> spareSessions_;
-  std::unordered_map<TxnId, SessionId> txns_;
-  SpareNodes<std::unordered_map<TxnId, SessionId>, 1024> spareTxns_;  // a node per transaction, reused
+  std::size_t boundTxns_ = 0;  // transactions with a session's label (bind)
   std::unordered_multimap<std::uint64_t, InviteSession*> dialogs_;
   std::string keyScratch_;  // dialog key of the message being looked up, storage reused
   // The INVITE's offer, parsed once for the offer/answer check and lent to the handler
