@@ -752,8 +752,7 @@ std::string TransactionLayer::viaFor(const Destination& dst, std::string_view br
 }
 
 Transaction* TransactionLayer::find(TxnId id) {
-  auto it = byId_.find(id);
-  return it == byId_.end() ? nullptr : it->second.get();
+  return byId_.find(id);
 }
 
 Result<TxnId, TxnError> TransactionLayer::sendRequest(std::string request, Destination dst) {
@@ -780,7 +779,7 @@ Result<TxnId, TxnError> TransactionLayer::startClient(MessageRef request, Destin
   if (!via.hasMagicCookie()) return Unexpected{TxnError::NoMagicCookie};
   const bool invite = req.method() == "INVITE";
   std::unique_ptr<Transaction> t;
-  const TxnId id = ++nextId_;
+  const TxnId id = byId_.nextId();
   if (invite) {
     t = std::make_unique<InviteClientTransaction>(*this, id);
   } else {
@@ -794,7 +793,7 @@ Result<TxnId, TxnError> TransactionLayer::startClient(MessageRef request, Destin
   if (!t->transmit(t->request_.bytes())) return Unexpected{TxnError::Transport};
   Transaction* raw = t.get();
   clientKeys_.insert(raw->keyHash_, raw);
-  spareById_.insert(byId_, id) = std::move(t);
+  byId_.insert(std::move(t));
   ++stats_.created;
   if (invite) {
     static_cast<InviteClientTransaction*>(raw)->start();
@@ -925,7 +924,7 @@ void TransactionLayer::onRequestReceived(Message& m, const Source& src) {
 
   // A new server transaction.
   const bool invite = method == "INVITE";
-  const TxnId id = ++nextId_;
+  const TxnId id = byId_.nextId();
   std::unique_ptr<Transaction> owned;
   if (invite) {
     owned = std::make_unique<InviteServerTransaction>(*this, id);
@@ -959,7 +958,7 @@ void TransactionLayer::onRequestReceived(Message& m, const Source& src) {
   }
   serverKeys_.insert(n.keyHash_, &n);
   if (!n.mergeKey_.empty()) mergeKeys_.insert(n.mergeHash_, &n);
-  spareById_.insert(byId_, id) = std::move(owned);
+  byId_.insert(std::move(owned));
   ++stats_.created;
 
   if (invite) {
@@ -1033,7 +1032,7 @@ void TransactionLayer::terminated(Transaction& t) {
     reaper_.start(0, [this] {
       reaping_.swap(dead_);  // both keep their capacity: no allocation per termination
       for (TxnId id : reaping_) {
-        spareById_.erase(byId_, id, [](std::unique_ptr<Transaction>& gone) { gone.reset(); });
+        byId_.erase(id);
       }
       reaping_.clear();
     });

@@ -15,11 +15,10 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "config/result.h"
-#include "config/spare_nodes.h"
+#include "config/slot_map.h"
 #include "config/timer_service.h"
 #include "sip/message.h"
 #include "sip/message_ref.h"
@@ -389,10 +388,8 @@ class TransactionLayer final : public TransportListener {
   TransportSender& transport_;
   TransactionUser& tu_;
   TransactionConfig cfg_;
-  TxnId nextId_ = 0;
   std::uint64_t branchSeed_;
-  std::unordered_map<TxnId, std::unique_ptr<Transaction>> byId_;
-  SpareNodes<std::unordered_map<TxnId, std::unique_ptr<Transaction>>, 1024> spareById_;
+  SlotMap<Transaction> byId_;  // a TxnId indexes its transaction (config/slot_map.h)
   TxnKeyIndex clientKeys_{&Transaction::key_};
   TxnKeyIndex serverKeys_{&Transaction::key_};
   TxnKeyIndex mergeKeys_{&Transaction::mergeKey_};
