@@ -1275,8 +1275,7 @@ UserAgent::UserAgent(TimerService& clock, TransportSender& transport, SessionHan
 UserAgent::~UserAgent() = default;
 
 InviteSession* UserAgent::find(SessionId id) {
-  auto it = sessions_.find(id);
-  return it == sessions_.end() ? nullptr : it->second.get();
+  return sessions_.find(id);
 }
 
 InviteSession* UserAgent::byTxn(const Transaction& t) {
@@ -1326,13 +1325,13 @@ std::string UserAgent::via(const Destination& dst) { return layer_.viaFor(dst, l
 void UserAgent::finished(InviteSession& s) {
   const SessionId id = s.id();
   clock_.post([this, id] {
-    auto it = sessions_.find(id);
-    if (it == sessions_.end()) return;
+    const InviteSession* found = sessions_.find(id);
+    if (found == nullptr) return;
     // Its transactions keep its label until they terminate (onTerminated).
-    const InviteSession& ended = *it->second;
+    const InviteSession& ended = *found;
     if (ended.dialog_) unbindDialog(*ended.dialog_, ended);
     for (const Dialog& e : ended.earlyDialogs()) unbindDialog(e, ended);
-    spareSessions_.erase(sessions_, it, [](std::unique_ptr<InviteSession>& gone) { gone.reset(); });
+    sessions_.erase(id);
   });
 }
 
@@ -1372,7 +1371,7 @@ void UserAgent::respond(Transaction& t, const Message& req, std::uint16_t code, 
 InviteSession* UserAgent::invite(std::string_view requestUri, const Destination& dst, std::string_view from,
                                  std::string_view to, std::string_view sdp, std::string_view extraHeaders,
                                  std::uint32_t maxForwards, std::string_view contentType) {
-  auto owned = std::unique_ptr<InviteSession>(new InviteSession(*this, ++nextId_, true));
+  auto owned = std::unique_ptr<InviteSession>(new InviteSession(*this, sessions_.nextId(), true));
   InviteSession& s = *owned;
   s.dst_ = dst;
   s.transport_ = dst.transport;
@@ -1406,7 +1405,7 @@ InviteSession* UserAgent::invite(std::string_view requestUri, const Destination&
   if (!r) return nullptr;
   s.inviteTxn_ = *r;
   ++stats_.invitesOut;
-  spareSessions_.insert(sessions_, s.id()) = std::move(owned);
+  sessions_.insert(std::move(owned));
   bind(*r, s);
   return &s;
 }
@@ -1448,7 +1447,7 @@ void UserAgent::onNewInvite(Transaction& t, const Message& req) {
       return respond(t, req, 580, "Precondition Failure", {}, pre->rewrite(bv.sdp, true));
     }
   }
-  auto owned = std::unique_ptr<InviteSession>(new InviteSession(*this, ++nextId_, false));
+  auto owned = std::unique_ptr<InviteSession>(new InviteSession(*this, sessions_.nextId(), false));
   InviteSession& s = *owned;
   s.pre_ = std::move(pre);
   s.preMetReported_ = s.preconditionsMet();
@@ -1470,7 +1469,7 @@ void UserAgent::onNewInvite(Transaction& t, const Message& req) {
     s.oa_.receive();
     s.remoteSdp_ = bv.sdp;
   }
-  spareSessions_.insert(sessions_, s.id()) = std::move(owned);
+  sessions_.insert(std::move(owned));
   bind(t, s);
   bindDialog(*s.dialog_, s);
   if (bv.multipart) s.keepBody(req);

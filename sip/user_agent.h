@@ -57,7 +57,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "config/spare_nodes.h"
+#include "config/slot_map.h"
 #include "config/timer_service.h"
 #include "sip/dialog.h"
 #include "sip/multipart.h"
@@ -489,9 +489,7 @@ class UserAgent final : public TransactionUser {
   SessionHandler& handler_;
   UaConfig cfg_;
   TransactionLayer layer_;
-  SessionId nextId_ = 0;
-  std::unordered_map<SessionId, std::unique_ptr<InviteSession>> sessions_;
-  SpareNodes<std::unordered_map<SessionId, std::unique_ptr<InviteSession>>, 1024> spareSessions_;
+  SlotMap<InviteSession> sessions_;  // a SessionId indexes its session (config/slot_map.h)
   std::size_t boundTxns_ = 0;  // transactions with a session's label (bind)
   std::unordered_multimap<std::uint64_t, InviteSession*> dialogs_;
   std::string keyScratch_;  // dialog key of the message being looked up, storage reused
