@@ -144,6 +144,9 @@ std::string renderTimersMarkdown() {
   s += "\nRFC 4320 §4.1: a 100 Trying to a non-INVITE request over an unreliable transport is\n";
   s += "held back until the client's Timer E has reached T2 (3500 ms with the defaults), and a\n";
   s += "non-INVITE server transaction never sends 408.\n";
+  s += "\nRFC 3261 §17.2.1: an INVITE server transaction sends 100 Trying as soon as the TU's\n";
+  s += "handling of the INVITE returns without a response; a TU that rings, answers or rejects\n";
+  s += "at once makes it unnecessary, so none is sent.\n";
   return s;
 }
 

@@ -877,10 +877,15 @@ Transaction* TransactionLayer::matchServer(const Message& m, std::string_view me
       return t;
     }
     scratchKey_.append("|").append(toTag);  // a re-INVITE carried the tag already
-    return serverKeys_.find(scratchKey_, TxnKeyIndex::hash(scratchKey_));
+    return findScratchKey();
   }
   if (rfc2543 && !toTag.empty()) scratchKey_.append("|").append(toTag);
-  return serverKeys_.find(scratchKey_, TxnKeyIndex::hash(scratchKey_));
+  return findScratchKey();
+}
+
+Transaction* TransactionLayer::findScratchKey() {
+  scratchHash_ = TxnKeyIndex::hash(scratchKey_);
+  return serverKeys_.find(scratchKey_, scratchHash_);
 }
 
 Transaction* TransactionLayer::cancelTarget(const Message& cancel) {
@@ -944,7 +949,7 @@ void TransactionLayer::onRequestReceived(Message& m, const Source& src) {
   }
   n.dst_ = *dst;
   n.key_ = scratchKey_;
-  n.keyHash_ = TxnKeyIndex::hash(n.key_);
+  n.keyHash_ = scratchHash_;  // matchServer() hashed this key
 
   // §8.2.2.2 merged requests: no To tag, and From tag, Call-ID and CSeq of an ongoing
   // transaction that this request did not match.

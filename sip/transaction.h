@@ -376,6 +376,8 @@ class TransactionLayer final : public TransportListener {
   void onRequestReceived(Message& m, const Source& src);
   void onResponseReceived(Message& m, const Source& src);
   Transaction* matchServer(const Message& m, std::string_view methodForKey);
+  // serverKeys_.find(scratchKey_), its hash kept in scratchHash_.
+  Transaction* findScratchKey();
   void terminated(Transaction& t);
   void reportFailure(Transaction& t, TxnFailure f);
   void deliverResponse(Transaction& t, const Message& rsp);
@@ -394,6 +396,7 @@ class TransactionLayer final : public TransportListener {
   TxnKeyIndex serverKeys_{&Transaction::key_};
   TxnKeyIndex mergeKeys_{&Transaction::mergeKey_};
   std::string scratchKey_;
+  std::uint64_t scratchHash_ = 0;
   std::vector<TxnId> dead_;
   std::vector<TxnId> reaping_;  // dead_ being deleted by the reaper
   Timer reaper_;
