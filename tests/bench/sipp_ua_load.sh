@@ -1,7 +1,9 @@
 #!/bin/sh
-# UA CPU per call (issue #3): siptgw_test_ua answers SIPp basic calls (INVITE, 100, 180, 200,
-# ACK, BYE, 200) over UDP on loopback; the figure is the UA process's CPU time (utime+stime
-# from /proc/PID/stat) over the run, divided by the completed calls. The UA's CPU is read
+# UA CPU per call (issue #3): siptgw_test_ua answers SIPp basic calls (INVITE, 180, 200, ACK,
+# BYE, 200; it rings at once, so it sends no 100 Trying, RFC 3261 §17.2.1) over UDP on
+# loopback; the figure is the UA process's CPU time (utime+stime from /proc/PID/stat) over
+# the run, divided by the completed calls, beside its wake-ups (voluntary context switches)
+# per call. The UA's CPU is read
 # after SETTLE seconds more so the transactions' cleanup timers (J, L: 64·T1 = 32 s) that
 # every call ends with are counted too.
 # With FLOOR_UAS set (tests/bench/floor_uas), the same calls then go to that responder, which
@@ -26,6 +28,8 @@ steal() { awk 'NR == 1 { print $9 }' /proc/stat; }
 stall() { sed -n 's/^some .*total=//p' /proc/pressure/cpu 2>/dev/null || echo 0; }
 # utime+stime in clock ticks: fields 14 and 15 after the ")" that ends the command name.
 cpu() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12, $13 }'; }
+# Voluntary context switches of all the process's threads: each is a sleep, so one wake-up.
+sleeps() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^voluntary_ctxt_switches/ { n += $2 } END { print n + 0 }'; }
 col() { awk -F';' -v name="$1" 'NR==1 { for (i = 1; i <= NF; i++) if ($i == name) c = i } END { print $c }' "$tmp/stat.csv" 2>/dev/null || true; }
 
 # run NAME SETTLE PROGRAM...: starts PROGRAM (it prints "PORT n"), sends it the calls, waits
@@ -36,7 +40,7 @@ run() {
   rm -f "$tmp/stat.csv"
   start_ua "$tmp/$name.out" "$@"
   pid=$UA_PID port=$UA_PORT
-  cpu0=$(cpu "$pid") steal0=$(steal) stall0=$(stall)
+  cpu0=$(cpu "$pid") steal0=$(steal) stall0=$(stall) sleeps0=$(sleeps "$pid")
   t0=$(date +%s.%N)
   rc=0
   # shellcheck disable=SC2086
@@ -46,7 +50,7 @@ run() {
   t1=$(date +%s.%N)
   steal1=$(steal) stall1=$(stall)
   sleep "$wait_s"
-  cpu1=$(cpu "$pid")
+  cpu1=$(cpu "$pid") sleeps1=$(sleeps "$pid")
   rss=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status")
   stop_ua "$pid"
   ok=$(col 'SuccessfulCall(C)'); failed=$(col 'FailedCall(C)')
@@ -56,11 +60,12 @@ run() {
       'BEGIN { printf "%.1f", ((u1 - u0) + (s1 - s0)) * 1e6 / hz / (ok > 0 ? ok : 1) }')
   awk -v name="$name" -v ok="$ok" -v failed="$failed" -v t0="$t0" -v t1="$t1" -v u0="$1" -v s0="$2" \
       -v u1="$3" -v s1="$4" -v hz="$hz" -v rss="$rss" -v rate="$rate" -v cpu_us="$cpu_us" \
-      -v ncpu="$(nproc)" -v steal="$((steal1 - steal0))" -v stall="$((${stall1:-0} - ${stall0:-0}))" 'BEGIN {
+      -v ncpu="$(nproc)" -v steal="$((steal1 - steal0))" -v stall="$((${stall1:-0} - ${stall0:-0}))" \
+      -v sleeps="$((sleeps1 - sleeps0))" 'BEGIN {
     n = ok > 0 ? ok : 1
-    printf "sipp_ua_load: %s calls=%d failed=%s rate=%d calls_per_s=%.0f cpu_us_per_call=%s (user %.1f sys %.1f) max_rss_kb=%d machine_steal_pct=%.1f cpu_wait_pct=%.0f\n",
-      name, ok, failed, rate, ok / (t1 - t0), cpu_us, (u1 - u0) * 1e6 / hz / n, (s1 - s0) * 1e6 / hz / n, rss,
-      100 * steal / hz / (t1 - t0) / ncpu, 100 * stall / 1e6 / (t1 - t0) }'
+    printf "sipp_ua_load: %s calls=%d failed=%s rate=%d calls_per_s=%.0f cpu_us_per_call=%s (user %.1f sys %.1f) wakeups_per_call=%.2f max_rss_kb=%d machine_steal_pct=%.1f cpu_wait_pct=%.0f\n",
+      name, ok, failed, rate, ok / (t1 - t0), cpu_us, (u1 - u0) * 1e6 / hz / n, (s1 - s0) * 1e6 / hz / n,
+      sleeps / n, rss, 100 * steal / hz / (t1 - t0) / ncpu, 100 * stall / 1e6 / (t1 - t0) }'
 }
 
 # shellcheck disable=SC2086
