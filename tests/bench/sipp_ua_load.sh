@@ -3,14 +3,14 @@
 # BYE, 200; it rings at once, so it sends no 100 Trying, RFC 3261 §17.2.1) over UDP on
 # loopback; the figure is the UA process's CPU time (utime+stime from /proc/PID/stat) over
 # the run, divided by the completed calls, beside its wake-ups (voluntary context switches)
-# per call. The UA's CPU is read
-# after SETTLE seconds more so the transactions' cleanup timers (J, L: 64·T1 = 32 s) that
-# every call ends with are counted too.
+# per call. The UA's CPU is read after SETTLE seconds more so the transactions' cleanup
+# timers (J, L: 64·T1 = 32 s) that every call ends with are counted too.
 # With FLOOR_UAS set (tests/bench/floor_uas), the same calls then go to that responder, which
 # answers with no SIP stack at all (a line scan, one recvfrom and one sendto per datagram):
 # its CPU per call is what the kernel and loopback cost for these datagrams on this machine,
 # and the UA's figure minus it is what the UA's own code costs in the run (bench_sip's
-# BM_UaBasicCall is the same stack work with warm caches). Printed on further lines.
+# BM_UaBasicCall is the same stack work with warm caches, BM_UaBasicCallAfterWake with
+# each request handled straight after a wake-up). Printed on further lines.
 # Prints one line of figures per program; fails only when a call failed (never on time).
 #   usage: sipp_ua_load.sh UA_BINARY [CALLS] [RATE]   env: SETTLE (s, default 34), SIPP_EXTRA,
 #   FLOOR_UAS
