@@ -1325,12 +1325,11 @@ std::string UserAgent::via(const Destination& dst) { return layer_.viaFor(dst, l
 void UserAgent::finished(InviteSession& s) {
   const SessionId id = s.id();
   clock_.post([this, id] {
-    const InviteSession* found = sessions_.find(id);
-    if (found == nullptr) return;
+    const InviteSession* ended = sessions_.find(id);
+    if (ended == nullptr) return;
     // Its transactions keep its label until they terminate (onTerminated).
-    const InviteSession& ended = *found;
-    if (ended.dialog_) unbindDialog(*ended.dialog_, ended);
-    for (const Dialog& e : ended.earlyDialogs()) unbindDialog(e, ended);
+    if (ended->dialog_) unbindDialog(*ended->dialog_, *ended);
+    for (const Dialog& e : ended->earlyDialogs()) unbindDialog(e, *ended);
     sessions_.erase(id);
   });
 }
