@@ -219,50 +219,41 @@ Transaction* TxnKeyIndex::find(std::string_view key, std::uint64_t h) const {
   const std::size_t mask = slots_.size() - 1;
   for (std::size_t i = h & mask;; i = (i + 1) & mask) {
     const Slot& s = slots_[i];
-    if (s.txn == nullptr) return nullptr;
-    if (s.hash == h && s.txn->*member_ == key) return s.txn;
+    if (s.id == 0) return nullptr;
+    if (s.hash != h) continue;
+    Transaction* t = owners_.find(s.id);
+    if (t != nullptr && t->state_ != TxnState::Terminated && t->*member_ == key) return t;
   }
 }
 
-void TxnKeyIndex::insert(std::uint64_t h, Transaction* t) {
-  if ((size_ + 1) * 2 > slots_.size()) grow();  // load factor at most 1/2
+void TxnKeyIndex::insert(std::uint64_t h, const Transaction& t) {
+  if ((size_ + 1) * 2 > slots_.size()) rebuild();  // load, stale entries included, at most 1/2
   const std::size_t mask = slots_.size() - 1;
   std::size_t i = h & mask;
-  while (slots_[i].txn != nullptr) i = (i + 1) & mask;
-  slots_[i] = Slot{h, t};
+  while (slots_[i].id != 0) i = (i + 1) & mask;
+  slots_[i] = Slot{h, t.id_};
   ++size_;
 }
 
-void TxnKeyIndex::erase(std::uint64_t h, const Transaction* t) {
-  if (slots_.empty()) return;
-  const std::size_t mask = slots_.size() - 1;
-  std::size_t i = h & mask;
-  for (;; i = (i + 1) & mask) {
-    if (slots_[i].txn == nullptr) return;
-    if (slots_[i].txn == t) break;
+void TxnKeyIndex::rebuild() {
+  std::size_t live = 0;
+  for (const Slot& s : slots_) {
+    if (s.id != 0 && owners_.find(s.id) != nullptr) ++live;
   }
-  // Backward-shift deletion: move later entries of the probe run into the hole when their
-  // home slot does not lie (cyclically) between the hole and their position.
-  for (std::size_t j = (i + 1) & mask; slots_[j].txn != nullptr; j = (j + 1) & mask) {
-    const std::size_t home = slots_[j].hash & mask;
-    const bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
-    if (stays) continue;
-    slots_[i] = slots_[j];
-    i = j;
-  }
-  slots_[i] = Slot{};
-  --size_;
-}
-
-void TxnKeyIndex::grow() {
+  // Load at most 1/4 afterwards: as many stale entries again fit before the next rebuild,
+  // so each costs a sequential pass over at most 8 slots per insert since the last one.
+  std::size_t cap = 64;
+  while (cap < 4 * (live + 1)) cap *= 2;
   std::vector<Slot> old = std::move(slots_);
-  slots_.assign(old.empty() ? 64 : old.size() * 2, Slot{});
-  const std::size_t mask = slots_.size() - 1;
+  slots_.assign(cap, Slot{});
+  size_ = 0;
+  const std::size_t mask = cap - 1;
   for (const Slot& s : old) {
-    if (s.txn == nullptr) continue;
+    if (s.id == 0 || owners_.find(s.id) == nullptr) continue;
     std::size_t i = s.hash & mask;
-    while (slots_[i].txn != nullptr) i = (i + 1) & mask;
+    while (slots_[i].id != 0) i = (i + 1) & mask;
     slots_[i] = s;
+    ++size_;
   }
 }
 
@@ -786,14 +777,14 @@ Result<TxnId, TxnError> TransactionLayer::startClient(MessageRef request, Destin
     t = std::make_unique<NonInviteClientTransaction>(*this, id);
   }
   t->key_.assign(via.branch).append("|").append(req.method());
-  t->keyHash_ = TxnKeyIndex::hash(t->key_);
-  if (clientKeys_.find(t->key_, t->keyHash_) != nullptr) return Unexpected{TxnError::DuplicateBranch};
+  const std::uint64_t keyHash = TxnKeyIndex::hash(t->key_);
+  if (clientKeys_.find(t->key_, keyHash) != nullptr) return Unexpected{TxnError::DuplicateBranch};
   t->request_ = std::move(request);
   t->dst_ = dst;
   if (!t->transmit(t->request_.bytes())) return Unexpected{TxnError::Transport};
   Transaction* raw = t.get();
-  clientKeys_.insert(raw->keyHash_, raw);
-  byId_.insert(std::move(t));
+  byId_.insert(std::move(t));  // first: the index keeps only entries the map has
+  clientKeys_.insert(keyHash, *raw);
   ++stats_.created;
   if (invite) {
     static_cast<InviteClientTransaction*>(raw)->start();
@@ -949,21 +940,22 @@ void TransactionLayer::onRequestReceived(Message& m, const Source& src) {
   }
   n.dst_ = *dst;
   n.key_ = scratchKey_;
-  n.keyHash_ = scratchHash_;  // matchServer() hashed this key
+  const std::uint64_t keyHash = scratchHash_;  // matchServer() hashed this key
 
   // §8.2.2.2 merged requests: no To tag, and From tag, Call-ID and CSeq of an ongoing
   // transaction that this request did not match.
   bool merged = false;
+  std::uint64_t mergeHash = 0;
   if (cfg_.detectMergedRequests && m.to()->tag.empty()) {
     n.mergeKey_.append(m.from()->tag).append("|").append(*m.callId()).append("|");
     n.mergeKey_.append(std::to_string(m.cseq()->number)).append("|").append(m.cseq()->method);
-    n.mergeHash_ = TxnKeyIndex::hash(n.mergeKey_);
-    merged = mergeKeys_.find(n.mergeKey_, n.mergeHash_) != nullptr;
+    mergeHash = TxnKeyIndex::hash(n.mergeKey_);
+    merged = mergeKeys_.find(n.mergeKey_, mergeHash) != nullptr;
     if (merged) n.mergeKey_.clear();
   }
-  serverKeys_.insert(n.keyHash_, &n);
-  if (!n.mergeKey_.empty()) mergeKeys_.insert(n.mergeHash_, &n);
-  byId_.insert(std::move(owned));
+  byId_.insert(std::move(owned));  // first: the indexes keep only entries the map has
+  serverKeys_.insert(keyHash, n);
+  if (!n.mergeKey_.empty()) mergeKeys_.insert(mergeHash, n);
   ++stats_.created;
 
   if (invite) {
@@ -1028,8 +1020,8 @@ void TransactionLayer::deliverResponse(Transaction& t, const Message& rsp) {
 }
 
 void TransactionLayer::terminated(Transaction& t) {
-  (t.isClient() ? clientKeys_ : serverKeys_).erase(t.keyHash_, &t);
-  if (!t.mergeKey_.empty()) mergeKeys_.erase(t.mergeHash_, &t);
+  // Its index entries go stale here without being touched (TxnKeyIndex): find() no longer
+  // returns a Terminated transaction, nor one the reaper has deleted.
   tu_.onTerminated(t);
   // Deleted later, never inside its own event; the reaper Timer dies with the layer.
   dead_.push_back(t.id_);

@@ -102,27 +102,39 @@ class TransactionLayer;
 class Transaction;
 
 // Transactions by key (§17.1.3 / §17.2.3 matching): open addressing with linear probing
-// over {hash, Transaction*} slots, the key string compared only when the 64-bit hashes
-// match. A miss touches one cache line and nothing of any transaction; a node-based map
-// chased a heap node and the transaction's key string for every entry in the bucket.
+// over {hash, TxnId} slots, the key string compared only when the 64-bit hashes match. A
+// miss touches one cache line and nothing of any transaction; a node-based map chased a
+// heap node and the transaction's key string for every entry in the bucket.
+// Entries are never erased one by one. A transaction ends 32 s after its call (Timer J/L),
+// when its slot, at a random place in a table of megabytes, is out of every cache: erasing
+// it was the dearest step of that cleanup. Instead an entry goes stale when its transaction
+// ends (its TxnId no longer names a live one in the layer's SlotMap; generations make a
+// reused slot of that map a different id), find() passes over stale entries as over any
+// other, and when live and stale entries together reach half the table it is rebuilt with
+// the live ones only, in one sequential pass, at a size that leaves room for as many stale
+// entries again before the next rebuild.
 // `member` names the Transaction string the index is keyed on (key_ or mergeKey_).
 class TxnKeyIndex {
  public:
-  explicit TxnKeyIndex(std::string Transaction::*member) : member_(member) {}
+  TxnKeyIndex(const SlotMap<Transaction>& owners, std::string Transaction::*member)
+      : owners_(owners), member_(member) {}
   static std::uint64_t hash(std::string_view key);
+  // The live (not Terminated) transaction with this key, or null.
   Transaction* find(std::string_view key, std::uint64_t h) const;
-  // The key must not be present (find() first).
-  void insert(std::uint64_t h, Transaction* t);
-  // Removes exactly this transaction's entry, if present.
-  void erase(std::uint64_t h, const Transaction* t);
-  std::size_t size() const { return size_; }
+  // The key must not be live (find() first); `t` must be in the owners' map by the next
+  // insert() (a rebuild keeps only entries whose TxnId it finds there).
+  void insert(std::uint64_t h, const Transaction& t);
+  // Entries in the table, stale ones included, and its size in slots (tests).
+  std::size_t entries() const { return size_; }
+  std::size_t capacity() const { return slots_.size(); }
 
  private:
   struct Slot {
     std::uint64_t hash = 0;
-    Transaction* txn = nullptr;
+    TxnId id = 0;  // 0: empty
   };
-  void grow();
+  void rebuild();
+  const SlotMap<Transaction>& owners_;
   std::string Transaction::*member_;
   std::vector<Slot> slots_;
   std::size_t size_ = 0;
@@ -208,8 +220,6 @@ class Transaction {
   Destination dst_;
   std::string key_;
   std::string mergeKey_;
-  std::uint64_t keyHash_ = 0;
-  std::uint64_t mergeHash_ = 0;
   Timer t1_;  // A / E / G / delayed 100
   Timer t2_;  // B / F / H (D / I / J / K / L / M over reliable transports: zero)
   Timer t3_;  // delayed 100 Trying
@@ -357,6 +367,14 @@ class TransactionLayer final : public TransportListener {
   std::size_t size() const { return byId_.size(); }
   // Transactions in a final state waiting out Timer D/I/J/K/L/M (a subset of size()).
   std::size_t lingering() const { return lanes_.size(); }
+  // Entries of the key indexes, the stale ones of ended transactions included, and the
+  // slots they occupy (TxnKeyIndex; for tests of their bounds).
+  std::size_t keyIndexEntries() const {
+    return clientKeys_.entries() + serverKeys_.entries() + mergeKeys_.entries();
+  }
+  std::size_t keyIndexSlots() const {
+    return clientKeys_.capacity() + serverKeys_.capacity() + mergeKeys_.capacity();
+  }
   const TransactionStats& stats() const { return stats_; }
   const TransactionConfig& config() const { return cfg_; }
   TimerService& clock() { return clock_; }
@@ -392,9 +410,9 @@ class TransactionLayer final : public TransportListener {
   TransactionConfig cfg_;
   std::uint64_t branchSeed_;
   SlotMap<Transaction> byId_;  // a TxnId indexes its transaction (config/slot_map.h)
-  TxnKeyIndex clientKeys_{&Transaction::key_};
-  TxnKeyIndex serverKeys_{&Transaction::key_};
-  TxnKeyIndex mergeKeys_{&Transaction::mergeKey_};
+  TxnKeyIndex clientKeys_{byId_, &Transaction::key_};
+  TxnKeyIndex serverKeys_{byId_, &Transaction::key_};
+  TxnKeyIndex mergeKeys_{byId_, &Transaction::mergeKey_};
   std::string scratchKey_;
   std::uint64_t scratchHash_ = 0;
   std::vector<TxnId> dead_;
