@@ -13,10 +13,17 @@
 //                          work_us_per_call is the stack's CPU for one call (thread CPU
 //                          clock around each handling, the clock's own cost taken off)
 //                          when it starts each time with the caches a wake-up leaves
+//   BM_UaCleanup           the end of 10,000 such calls: their transactions' 32 s wait-outs
+//                          (Timer J/L) run out, 100 ms of the clock per step as the linger
+//                          lanes do; cleanup_us_per_call is the CPU of those steps per call
+//   BM_UaCleanupAfterSleep the same with a 100 ms sleep before each step, as in the settle
+//                          of tests/bench/sipp_ua_load.sh, where that cleanup meets memory
+//                          out of every cache
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
 #include <ctime>
+#include <memory>
 #include <string>
 #include <tuple>
 
@@ -193,19 +200,24 @@ std::uint64_t threadCpuNs() {
   return static_cast<std::uint64_t>(t.tv_sec) * 1000000000u + static_cast<std::uint64_t>(t.tv_nsec);
 }
 
-// One UAS call per iteration; with `sleepUs` > 0 each request is handled after a sleep of
-// that long, and the handling alone is timed on the thread's CPU clock.
-void runUaCalls(benchmark::State& state, long sleepUs) {
+// The test UA's side of the bench's calls, in-process: SIPp's requests formatted and handed
+// to the transaction layer as the transport would. With `sleepUs` > 0 each request is
+// handled after a sleep of that long, and the handling alone is timed on the thread's CPU
+// clock (workNs, timed).
+struct UaCalls {
+  explicit UaCalls(long sleep) : sleepUs(sleep) {}
   siptgw::ManualTimerService clock;
   ToTagSink net;
   AnswerAtOnce handler;
-  UserAgent ua(clock, net, handler);
+  UserAgent ua{clock, net, handler};
   const Source src{TransportType::Udp, *Endpoint::fromIp("127.0.0.1", 5061), *Endpoint::fromIp("127.0.0.1", 5060),
                    0};
   char buf[2048];
+  long sleepUs;
   bool parsed = true;
-  std::uint64_t workNs = 0, timed = 0;  // CPU of the timed handlings, and how many
-  auto deliver = [&](int n) {
+  std::uint64_t calls = 0, workNs = 0, timed = 0;
+
+  void deliver(int n) {
     std::uint64_t t0 = 0;
     if (sleepUs > 0) {
       const timespec pause{0, sleepUs * 1000};
@@ -222,22 +234,23 @@ void runUaCalls(benchmark::State& state, long sleepUs) {
       workNs += threadCpuNs() - t0;
       ++timed;
     }
-  };
-  const char* common =
-      "From: sipp <sip:sipp@127.0.0.1:5061>;tag=%luSIPpTag00%lu\r\n"
-      "Call-ID: %lu-1234@127.0.0.1\r\n";
-  std::uint64_t call = 0;
-  for (auto _ : state) {
-    ++call;
+  }
+
+  // One call: INVITE, ACK, BYE; then the clock 1 ms on, as at 1,000 calls/s.
+  void call() {
+    ++calls;
     char head[256];
-    std::snprintf(head, sizeof head, common, 4242ul, call, call);
+    std::snprintf(head, sizeof head,
+                  "From: sipp <sip:sipp@127.0.0.1:5061>;tag=%luSIPpTag00%lu\r\n"
+                  "Call-ID: %lu-1234@127.0.0.1\r\n",
+                  4242ul, calls, calls);
     int n = std::snprintf(buf, sizeof buf,
                           "INVITE sip:+15551234@127.0.0.1:5060 SIP/2.0\r\n"
                           "Via: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-4242-%lu-0\r\n%s"
                           "To: <sip:+15551234@127.0.0.1:5060>\r\nCSeq: 1 INVITE\r\n"
                           "Contact: <sip:sipp@127.0.0.1:5061;transport=UDP>\r\nMax-Forwards: 70\r\n"
                           "Content-Type: application/sdp\r\nContent-Length: %zu\r\n\r\n%s",
-                          call, head, sizeof kUaSdp - 1, kUaSdp);
+                          calls, head, sizeof kUaSdp - 1, kUaSdp);
     deliver(n);
     // The ACK for the 2xx and the BYE: in the dialog, each its own branch (RFC 3261 §17.1.1.3).
     for (const auto& [method, cseq, branch] : {std::tuple{"ACK", 1, '5'}, std::tuple{"BYE", 2, '8'}}) {
@@ -246,27 +259,48 @@ void runUaCalls(benchmark::State& state, long sleepUs) {
                         "Via: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-4242-%lu-%c\r\n%s"
                         "To: <sip:+15551234@127.0.0.1:5060>;tag=%s\r\nCSeq: %d %s\r\nMax-Forwards: 70\r\n"
                         "Content-Length: 0\r\n\r\n",
-                        method, call, branch, head, net.toTag.c_str(), cseq, method);
+                        method, calls, branch, head, net.toTag.c_str(), cseq, method);
       deliver(n);
     }
     clock.advance(1);
-    if (!parsed) break;
   }
-  if (!parsed) {
-    state.SkipWithError("a benchmark message did not parse");
-  } else if (handler.ended != call || net.sent != 3 * call) {
-    state.SkipWithError("calls did not complete as INVITE/180/200/ACK/BYE/200");
+
+  // Marks the benchmark failed unless every call went INVITE/180/200/ACK/BYE/200.
+  bool check(benchmark::State& state) const {
+    if (!parsed) {
+      state.SkipWithError("a benchmark message did not parse");
+    } else if (handler.ended != calls || net.sent != 3 * calls) {
+      state.SkipWithError("calls did not complete as INVITE/180/200/ACK/BYE/200");
+    } else {
+      return true;
+    }
+    return false;
   }
-  state.counters["responses_per_call"] = static_cast<double>(net.sent) / static_cast<double>(call);
-  if (sleepUs > 0 && call > 0) {
+};
+
+// What one thread CPU clock reading costs (taken off timed intervals that hold one).
+double clockReadingNs() {
+  constexpr int kReadings = 1000;
+  const std::uint64_t c0 = threadCpuNs();
+  for (int i = 0; i < kReadings; ++i) benchmark::DoNotOptimize(threadCpuNs());
+  return static_cast<double>(threadCpuNs() - c0) / kReadings;
+}
+
+// One UAS call per iteration; with `sleepUs` > 0 each request is handled after a sleep of
+// that long, and the handling alone is timed on the thread's CPU clock.
+void runUaCalls(benchmark::State& state, long sleepUs) {
+  UaCalls c(sleepUs);
+  for (auto _ : state) {
+    c.call();
+    if (!c.parsed) break;
+  }
+  if (!c.check(state)) return;
+  state.counters["responses_per_call"] = static_cast<double>(c.net.sent) / static_cast<double>(c.calls);
+  if (sleepUs > 0 && c.calls > 0) {
     // Each timed interval also holds about one clock reading (the end of the first, the
     // start of the second): what one costs is taken off each timed handling.
-    constexpr int kReadings = 1000;
-    const std::uint64_t c0 = threadCpuNs();
-    for (int i = 0; i < kReadings; ++i) benchmark::DoNotOptimize(threadCpuNs());
-    const double readingNs = static_cast<double>(threadCpuNs() - c0) / kReadings;
-    const double perCall = (static_cast<double>(workNs) - readingNs * static_cast<double>(timed)) /
-                           static_cast<double>(call);
+    const double perCall = (static_cast<double>(c.workNs) - clockReadingNs() * static_cast<double>(c.timed)) /
+                           static_cast<double>(c.calls);
     state.counters["work_us_per_call"] = perCall / 1000.0;
   }
 }
@@ -279,6 +313,56 @@ void BM_UaBasicCallAfterWake(benchmark::State& state) { runUaCalls(state, 100); 
 // Fewer calls, as each sleeps three times: 10 s of the bench's clock, so no transaction has
 // reached its 32 s wait-out yet and the pending set is a third of BM_UaBasicCall's.
 BENCHMARK(BM_UaBasicCallAfterWake)->Iterations(10000);
+
+// --- The end of the calls: each call leaves two transactions waiting out 32 s (Timer L for
+// the INVITE's 2xx, RFC 6026 §7.1; Timer J for the BYE, RFC 3261 §17.2.2), ended in batches
+// by the layer's linger lanes every `lingerSlackMs` (100 ms). sipp_ua_load.sh counts that
+// cleanup in its figure (its settle), when nothing else runs and the transactions are 32 s
+// out of every cache. Here 10,000 calls are made untimed, the clock is set to just before the
+// first of them ends, and then it steps 100 ms at a time until every transaction has ended; with `sleepMs` > 0 each step comes after a
+// sleep of that long, as in the real settle. Only the steps are timed, on the thread's CPU
+// clock: `cleanup_us_per_call` is what ending one call's transactions costs.
+void runUaCleanup(benchmark::State& state, long sleepMs) {
+  constexpr std::uint64_t kCalls = 10000;
+  double stepsNs = 0, perCall = 0;
+  std::uint64_t steps = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto c = std::make_unique<UaCalls>(0);
+    for (std::uint64_t i = 0; i < kCalls && c->parsed; ++i) c->call();
+    if (!c->check(state)) return;
+    // Untimed up to just before the first call's transactions end (32 s after it).
+    c->clock.advance(32000 - c->clock.nowMs());
+    state.ResumeTiming();
+    const double readingNs = clockReadingNs();
+    std::uint64_t ns = 0, n = 0;
+    while (c->ua.transactions().size() > 0 && n < 100000) {
+      if (sleepMs > 0) {
+        const timespec pause{sleepMs / 1000, (sleepMs % 1000) * 1000000};
+        nanosleep(&pause, nullptr);
+      }
+      const std::uint64_t t0 = threadCpuNs();
+      c->clock.advance(100);
+      ns += threadCpuNs() - t0;
+      ++n;
+    }
+    if (c->ua.transactions().size() != 0) {
+      state.SkipWithError("transactions outlived their wait-out");
+      return;
+    }
+    stepsNs = static_cast<double>(ns) - readingNs * static_cast<double>(n);
+    steps = n;
+    perCall = stepsNs / static_cast<double>(kCalls);
+  }
+  state.counters["cleanup_us_per_call"] = perCall / 1000.0;
+  state.counters["steps"] = static_cast<double>(steps);
+}
+
+void BM_UaCleanup(benchmark::State& state) { runUaCleanup(state, 0); }
+BENCHMARK(BM_UaCleanup)->Iterations(1)->Unit(benchmark::kMillisecond);
+
+void BM_UaCleanupAfterSleep(benchmark::State& state) { runUaCleanup(state, 100); }
+BENCHMARK(BM_UaCleanupAfterSleep)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -4,7 +4,8 @@
 # loopback; the figure is the UA process's CPU time (utime+stime from /proc/PID/stat) over
 # the run, divided by the completed calls, beside its wake-ups (voluntary context switches)
 # per call. The UA's CPU is read after SETTLE seconds more so the transactions' cleanup
-# timers (J, L: 64·T1 = 32 s) that every call ends with are counted too.
+# timers (J, L: 64·T1 = 32 s) that every call ends with are counted too; "settle" is the
+# part of the figure spent after the last call, that cleanup most of it.
 # With FLOOR_UAS set (tests/bench/floor_uas), the same calls then go to that responder, which
 # answers with no SIP stack at all (a line scan, one recvfrom and one sendto per datagram):
 # its CPU per call is what the kernel and loopback cost for these datagrams on this machine,
@@ -48,23 +49,26 @@ run() {
       -l $((rate * 2)) -timeout $((calls / rate + 120))s -timeout_error -recv_timeout 30s -nostdin \
       -trace_stat -stf stat.csv ${SIPP_EXTRA:-} "127.0.0.1:$port" >"$name.sipp.out" 2>&1 ) || rc=$?
   t1=$(date +%s.%N)
-  steal1=$(steal) stall1=$(stall)
+  steal1=$(steal) stall1=$(stall) cpum=$(cpu "$pid")
   sleep "$wait_s"
   cpu1=$(cpu "$pid") sleeps1=$(sleeps "$pid")
   rss=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status")
   stop_ua "$pid"
   ok=$(col 'SuccessfulCall(C)'); failed=$(col 'FailedCall(C)')
   ok=${ok:-0}; failed=${failed:-unknown}
+  # The settle's share: the CPU after SIPp's last call, mostly the calls' cleanup (Timer J/L).
+  settle_us=$(echo $cpum $cpu1 | awk -v ok="$ok" -v hz="$hz" \
+      '{ printf "%.1f", (($3 - $1) + ($4 - $2)) * 1e6 / hz / (ok > 0 ? ok : 1) }')
   set -- $cpu0 $cpu1
   cpu_us=$(awk -v ok="$ok" -v u0="$1" -v s0="$2" -v u1="$3" -v s1="$4" -v hz="$hz" \
       'BEGIN { printf "%.1f", ((u1 - u0) + (s1 - s0)) * 1e6 / hz / (ok > 0 ? ok : 1) }')
   awk -v name="$name" -v ok="$ok" -v failed="$failed" -v t0="$t0" -v t1="$t1" -v u0="$1" -v s0="$2" \
       -v u1="$3" -v s1="$4" -v hz="$hz" -v rss="$rss" -v rate="$rate" -v cpu_us="$cpu_us" \
       -v ncpu="$(nproc)" -v steal="$((steal1 - steal0))" -v stall="$((${stall1:-0} - ${stall0:-0}))" \
-      -v sleeps="$((sleeps1 - sleeps0))" 'BEGIN {
+      -v sleeps="$((sleeps1 - sleeps0))" -v settle_us="$settle_us" 'BEGIN {
     n = ok > 0 ? ok : 1
-    printf "sipp_ua_load: %s calls=%d failed=%s rate=%d calls_per_s=%.0f cpu_us_per_call=%s (user %.1f sys %.1f) wakeups_per_call=%.2f max_rss_kb=%d machine_steal_pct=%.1f cpu_wait_pct=%.0f\n",
-      name, ok, failed, rate, ok / (t1 - t0), cpu_us, (u1 - u0) * 1e6 / hz / n, (s1 - s0) * 1e6 / hz / n,
+    printf "sipp_ua_load: %s calls=%d failed=%s rate=%d calls_per_s=%.0f cpu_us_per_call=%s (user %.1f sys %.1f; settle %s) wakeups_per_call=%.2f max_rss_kb=%d machine_steal_pct=%.1f cpu_wait_pct=%.0f\n",
+      name, ok, failed, rate, ok / (t1 - t0), cpu_us, (u1 - u0) * 1e6 / hz / n, (s1 - s0) * 1e6 / hz / n, settle_us,
       sleeps / n, rss, 100 * steal / hz / (t1 - t0) / ncpu, 100 * stall / 1e6 / (t1 - t0) }'
 }
 
