@@ -318,13 +318,14 @@ BENCHMARK(BM_UaBasicCallAfterWake)->Iterations(10000);
 // the INVITE's 2xx, RFC 6026 §7.1; Timer J for the BYE, RFC 3261 §17.2.2), ended in batches
 // by the layer's linger lanes every `lingerSlackMs` (100 ms). sipp_ua_load.sh counts that
 // cleanup in its figure (its settle), when nothing else runs and the transactions are 32 s
-// out of every cache. Here 10,000 calls are made untimed, the clock is set to just before the
-// first of them ends, and then it steps 100 ms at a time until every transaction has ended; with `sleepMs` > 0 each step comes after a
-// sleep of that long, as in the real settle. Only the steps are timed, on the thread's CPU
-// clock: `cleanup_us_per_call` is what ending one call's transactions costs.
+// out of every cache. Here 10,000 calls are made untimed, the clock is set to just before
+// the first of them ends, and then it steps 100 ms at a time until every transaction has
+// ended; with `sleepMs` > 0 each step comes after a sleep of that long, as in the real
+// settle. Only the steps are timed, on the thread's CPU clock (one clock reading's cost
+// taken off each): `cleanup_us_per_call` is what ending one call's transactions costs.
 void runUaCleanup(benchmark::State& state, long sleepMs) {
   constexpr std::uint64_t kCalls = 10000;
-  double stepsNs = 0, perCall = 0;
+  double perCall = 0;
   std::uint64_t steps = 0;
   for (auto _ : state) {
     state.PauseTiming();
@@ -350,9 +351,8 @@ void runUaCleanup(benchmark::State& state, long sleepMs) {
       state.SkipWithError("transactions outlived their wait-out");
       return;
     }
-    stepsNs = static_cast<double>(ns) - readingNs * static_cast<double>(n);
     steps = n;
-    perCall = stepsNs / static_cast<double>(kCalls);
+    perCall = (static_cast<double>(ns) - readingNs * static_cast<double>(n)) / static_cast<double>(kCalls);
   }
   state.counters["cleanup_us_per_call"] = perCall / 1000.0;
   state.counters["steps"] = static_cast<double>(steps);

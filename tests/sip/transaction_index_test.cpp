@@ -111,7 +111,8 @@ TEST(TxnKeyIndex, StaleEntriesAreDroppedByRebuildsNotErasedOneByOne) {
   EXPECT_EQ(h.layer.keyIndexEntries(), static_cast<std::size_t>(2 * kRound));
   const std::size_t slots = h.layer.keyIndexSlots();
   for (int r = 1; r < 10; ++r) round(r);
-  // 12,000 entries were made in all; the rebuilds kept the tables to the live set's size.
+  // 12,000 entries were made in all: the rebuilds dropped the stale ones, so the tables
+  // stayed near the size that one round's live transactions need.
   EXPECT_LT(h.layer.keyIndexEntries(), static_cast<std::size_t>(4 * kRound));
   EXPECT_LE(h.layer.keyIndexSlots(), 2 * slots);
   EXPECT_LE(2 * h.layer.keyIndexEntries(), h.layer.keyIndexSlots());
