@@ -295,12 +295,14 @@ void runUaCalls(benchmark::State& state, long sleepUs) {
     if (!c.parsed) break;
   }
   if (!c.check(state)) return;
-  state.counters["responses_per_call"] = static_cast<double>(c.net.sent) / static_cast<double>(c.calls);
+  state.counters["responses_per_call"] =
+      static_cast<double>(c.net.sent) / static_cast<double>(c.calls);
   if (sleepUs > 0 && c.calls > 0) {
     // Each timed interval also holds about one clock reading (the end of the first, the
     // start of the second): what one costs is taken off each timed handling.
-    const double perCall = (static_cast<double>(c.workNs) - clockReadingNs() * static_cast<double>(c.timed)) /
-                           static_cast<double>(c.calls);
+    const double perCall =
+        (static_cast<double>(c.workNs) - clockReadingNs() * static_cast<double>(c.timed)) /
+        static_cast<double>(c.calls);
     state.counters["work_us_per_call"] = perCall / 1000.0;
   }
 }
@@ -352,7 +354,8 @@ void runUaCleanup(benchmark::State& state, long sleepMs) {
       return;
     }
     steps = n;
-    perCall = (static_cast<double>(ns) - readingNs * static_cast<double>(n)) / static_cast<double>(kCalls);
+    perCall = (static_cast<double>(ns) - readingNs * static_cast<double>(n)) /
+              static_cast<double>(kCalls);
   }
   state.counters["cleanup_us_per_call"] = perCall / 1000.0;
   state.counters["steps"] = static_cast<double>(steps);
