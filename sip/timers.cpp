@@ -18,7 +18,7 @@ constexpr std::array<TimerDef, 22> kTable{{
     {TimerName::A, "Timer A", "initially T1", 500, 500, 500, "ms", false,
      "RFC 3261 §17.1.1.2", "INVITE request retransmit interval, UDP only; doubles, no cap"},
     {TimerName::B, "Timer B", "64*T1", 32000, 32000, 32000, "ms", false, "RFC 3261 §17.1.1.2",
-     "INVITE transaction timeout"},
+     "INVITE transaction timeout; after our CANCEL, the wait for the final response (§9.1)"},
     {TimerName::C, "Timer C", "> 3min", 180000, 180000, 180000, "ms", false,
      "RFC 3261 §16.6 bullet 11", "proxy INVITE transaction timeout (not used: no proxy core)"},
     {TimerName::D, "Timer D", "> 32s for UDP; 0s for TCP/SCTP", 32000, 32000, 32000, "ms",

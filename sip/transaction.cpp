@@ -24,6 +24,7 @@ constexpr std::string_view kFig6 = "RFC 3261 Fig. 6 (§17.1.2.2)";
 constexpr std::string_view kFig7 = "RFC 3261 Fig. 7 (§17.2.1)";
 constexpr std::string_view kFig7x = "RFC 3261 Fig. 7 as amended by RFC 6026 §7.1";
 constexpr std::string_view kFig8 = "RFC 3261 Fig. 8 (§17.2.2)";
+constexpr std::string_view kCancel = "RFC 3261 §9.1";
 
 // Every state change of the four machines. A self-loop is a row too: it is where the
 // figures put retransmissions and absorptions.
@@ -33,10 +34,13 @@ constexpr TransitionRow kAllRows[] = {
     {K::InviteClient, S::Calling, E::TimerA, S::Calling, "resend INVITE; A = 2·A (no cap)", kFig5},
     {K::InviteClient, S::Calling, E::TimerB, S::Terminated, "inform TU (timeout, 408)", kFig5},
     {K::InviteClient, S::Calling, E::TransportError, S::Terminated, "inform TU (503)", kFig5},
-    {K::InviteClient, S::Calling, E::Rx1xx, S::Proceeding, "1xx to TU; stop A, B", kFig5},
+    {K::InviteClient, S::Calling, E::Rx1xx, S::Proceeding,
+     "1xx to TU; stop A, B (B not after our CANCEL)", kFig5},
     {K::InviteClient, S::Calling, E::Rx2xx, S::Accepted, "2xx to TU; start M", kFig5x},
     {K::InviteClient, S::Calling, E::Rx300to699, S::Completed, "send ACK; resp. to TU; start D", kFig5},
     {K::InviteClient, S::Proceeding, E::Rx1xx, S::Proceeding, "1xx to TU", kFig5},
+    {K::InviteClient, S::Proceeding, E::TimerB, S::Terminated,
+     "cancelled, no final response in 64·T1: inform TU (timeout, 408)", kCancel},
     {K::InviteClient, S::Proceeding, E::Rx2xx, S::Accepted, "2xx to TU; start M", kFig5x},
     {K::InviteClient, S::Proceeding, E::Rx300to699, S::Completed, "send ACK; resp. to TU; start D", kFig5},
     {K::InviteClient, S::Accepted, E::Rx2xx, S::Accepted, "2xx to TU", kFig5x},
@@ -385,11 +389,21 @@ void InviteClientTransaction::start() {
     a_ = timers().timerA();
     t1_.start(a_, [this] { fireA(); });
   }
-  t2_.start(timers().timerB(), [this] {
-    if (state_ != S::Calling) return layer_.ignored();
-    layer_.reportFailure(*this, TxnFailure::Timeout);
-    go(E::TimerB, S::Terminated);
-  });
+  t2_.start(timers().timerB(), [this] { fireB(); });
+}
+
+// Timer B in Calling (§17.1.1.2); after our CANCEL also in Proceeding, where §9.1 gives the
+// INVITE 64·T1 for its final response before the client transaction is destroyed.
+void InviteClientTransaction::fireB() {
+  if (state_ != S::Calling && !(cancelled_ && state_ == S::Proceeding)) return layer_.ignored();
+  layer_.reportFailure(*this, TxnFailure::Timeout);
+  go(E::TimerB, S::Terminated);
+}
+
+void InviteClientTransaction::cancelled() {
+  if (state_ != S::Calling && state_ != S::Proceeding) return;
+  cancelled_ = true;
+  t2_.start(timers().timerB(), [this] { fireB(); });  // 64·T1 from the CANCEL
 }
 
 void InviteClientTransaction::fireA() {
@@ -407,7 +421,7 @@ void InviteClientTransaction::onResponse(const Message& rsp) {
     case S::Calling:
     case S::Proceeding:
       t1_.stop();
-      t2_.stop();
+      if (ev != E::Rx1xx || !cancelled_) t2_.stop();  // a cancelled INVITE keeps its §9.1 wait
       if (ev == E::Rx1xx) {
         go(ev, S::Proceeding);
       } else if (ev == E::Rx2xx) {
@@ -816,7 +830,9 @@ Result<TxnId, TxnError> TransactionLayer::sendCancel(TxnId inviteId, std::string
   b.headerParts(HeaderId::CSeq, {num, " CANCEL"});
   if (!reason.empty()) b.header(HeaderId::Reason, reason);
   b.finish();
-  return sendRequest(std::move(cancel), t->dst_);
+  auto sent = sendRequest(std::move(cancel), t->dst_);
+  if (sent) static_cast<InviteClientTransaction*>(t)->cancelled();
+  return sent;
 }
 
 Result<Ok, TxnError> TransactionLayer::respond(TxnId id, std::string_view response) {

@@ -237,6 +237,9 @@ class InviteClientTransaction final : public Transaction {
   void start();
   void onResponse(const Message& rsp);
   void onTransportError();
+  // A CANCEL for this INVITE went out (§9.1): when no final response has come 64·T1 later,
+  // the transaction ends as if Timer B had fired (a Timeout to the TU), even in Proceeding.
+  void cancelled();
   // The ACK this transaction sent for a non-2xx final response (§17.1.1.3), for tests.
   std::string_view ack() const { return ack_; }
   std::uint32_t timerAInterval() const { return a_; }
@@ -244,7 +247,9 @@ class InviteClientTransaction final : public Transaction {
  private:
   void buildAck(const Message& rsp);
   void fireA();
+  void fireB();
   std::uint32_t a_ = 0;
+  bool cancelled_ = false;
   std::string ack_;
 };
 

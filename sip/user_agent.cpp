@@ -1064,6 +1064,8 @@ void InviteSession::onInviteResponse(const Message& rsp) {
 void InviteSession::onInviteFailure(TxnFailure f) {
   if (finalCode_ != 0) return;
   finalCode_ = equivalentStatus(f);
+  // §9.1: our CANCEL got no final response to the INVITE in 64·T1: cancelled all the same.
+  if (cancelSent_ && f == TxnFailure::Timeout) return end(EndReason::Cancelled, finalCode_);
   end(f == TxnFailure::Timeout ? EndReason::Timeout : EndReason::TransportError, finalCode_);
 }
 

@@ -141,6 +141,28 @@ TEST(SessionUac, CancelAfter100Trying) {
   EXPECT_EQ(h2.sentWith("CANCEL").size(), 1u);
 }
 
+// §9.1: a peer that takes our CANCEL (200) but never sends the INVITE's final response must
+// not hold the call: 64·T1 after the CANCEL the INVITE transaction is destroyed and the
+// session ends, cancelled, with nothing left behind (found by tests/fuzz/sip_ua.cpp).
+TEST(SessionUac, CancelledInviteWithoutFinalResponseEndsAfter64T1) {
+  Uac h;
+  h.rx(180, "b1");
+  h.clock.advance(100000);  // ringing for long is fine while nobody cancels
+  EXPECT_EQ(h.s->state(), SessionState::Early);
+  ASSERT_TRUE(h.s->cancel());
+  h.rxTo(h.sentWith("CANCEL").at(0), 200);
+  h.clock.advance(64 * 500 - 1);
+  EXPECT_EQ(h.ua.sessionCount(), 1u);
+  h.clock.advance(1);
+  EXPECT_EQ(h.endReason, EndReason::Cancelled);
+  EXPECT_EQ(h.endCode, 408);
+  EXPECT_EQ(h.ua.stats().cancelled, 1u);
+  h.clock.advance(64 * 500);
+  EXPECT_EQ(h.ua.sessionCount(), 0u);
+  EXPECT_EQ(h.ua.dialogBindings(), 0u);
+  EXPECT_EQ(h.ua.transactions().size(), 0u);
+}
+
 TEST(SessionUac, TwoHundredCrossingCancelIsAckedAndByed) {
   Uac h;
   h.rx(180, "b1");

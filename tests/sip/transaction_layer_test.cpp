@@ -325,6 +325,43 @@ void cancelForInvite() {
   EXPECT_EQ(h.layer.sendCancel(12345).error(), TxnError::NoSuchTransaction);
 }
 
+// §9.1: "If there is no final response for the original request in 64*T1 seconds ..., the
+// client SHOULD then consider the original transaction cancelled and SHOULD destroy the
+// client transaction handling the original request." Without it a peer that never answers
+// the INVITE after our CANCEL (or never answers the CANCEL) holds the call forever.
+void cancelledInviteGivesUp() {
+  Harness h;
+  TxnId inv = startClient(h, "INVITE", "z9hG4bKc2");
+  h.clock.advance(10000);
+  h.receive(response(180, "z9hG4bKc2", "INVITE"), udpPeer());  // Timer B stops here
+  h.clock.advance(60000);
+  EXPECT_EQ(stateOf(h, inv), TxnState::Proceeding);  // uncancelled: waits as long as it takes
+  ASSERT_TRUE(h.layer.sendCancel(inv).ok());
+  h.receive(response(200, "z9hG4bKc2", "CANCEL"), udpPeer());
+  h.clock.advance(20000);
+  h.receive(response(183, "z9hG4bKc2", "INVITE"), udpPeer());  // a 1xx does not stop the wait
+  h.tu.events.clear();
+  h.clock.advance(64 * 500 - 20000 - 1);
+  EXPECT_EQ(stateOf(h, inv), TxnState::Proceeding);
+  EXPECT_TRUE(h.tu.events.empty());
+  h.clock.advance(1);
+  EXPECT_EQ(h.tu.events, (std::vector<std::string>{"failure timeout", "terminated"}));
+  EXPECT_EQ(h.layer.find(inv), nullptr);
+
+  // A CANCEL sent in Calling (allowed by the layer, though §9.1 has the UA wait for a 1xx)
+  // moves the wait to 64·T1 after the CANCEL, and a 1xx then does not stop it.
+  TxnId inv2 = startClient(h, "INVITE", "z9hG4bKc3");
+  h.clock.advance(20000);
+  ASSERT_TRUE(h.layer.sendCancel(inv2).ok());
+  h.receive(response(200, "z9hG4bKc3", "CANCEL"), udpPeer());
+  h.receive(response(180, "z9hG4bKc3", "INVITE"), udpPeer());
+  h.clock.advance(64 * 500 - 1);
+  EXPECT_EQ(stateOf(h, inv2), TxnState::Proceeding);
+  h.tu.events.clear();
+  h.clock.advance(1);
+  EXPECT_EQ(h.tu.events, (std::vector<std::string>{"failure timeout", "terminated"}));
+}
+
 // ------------------------------------------------------------------ INVITE server
 
 void inviteServerRejectTimerGandH() {
@@ -728,7 +765,7 @@ TEST(TransactionTable, RowsAreUniqueAndCited) {
     EXPECT_FALSE(r.ref.empty());
     EXPECT_NE(r.from, TxnState::Terminated);
   }
-  EXPECT_EQ(transitionTable().size(), 59u);
+  EXPECT_EQ(transitionTable().size(), 60u);
 }
 
 TEST(InviteClient, TimerADoublesWithoutCapUntilB) { inviteClientTimerAandB(); }
@@ -745,6 +782,7 @@ TEST(NonInviteClient, TransportErrorsAndTimeouts) { nonInviteClientTransportErro
 TEST(ClientRequest, Errors) { clientRequestErrors(); }
 TEST(ClientRequest, LargeRequestSwitchesToTcp) { largeRequestSwitchesToTcp(); }
 TEST(ClientRequest, CancelForInvite) { cancelForInvite(); }
+TEST(ClientRequest, CancelledInviteGivesUpAfter64T1) { cancelledInviteGivesUp(); }
 TEST(InviteServer, RejectRetransmitsWithTimerGUntilH) { inviteServerRejectTimerGandH(); }
 TEST(InviteServer, AckConfirmsThenTimerI) { inviteServerConfirmed(); }
 TEST(InviteServer, ReliableTransport) { inviteServerReliable(); }
@@ -777,6 +815,7 @@ TEST(TransactionTable, EveryRowIsExercised) {
   nonInviteClientTransportError();
   largeRequestSwitchesToTcp();
   cancelForInvite();
+  cancelledInviteGivesUp();
   inviteServerRejectTimerGandH();
   inviteServerConfirmed();
   inviteServerReliable();
