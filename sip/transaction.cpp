@@ -998,7 +998,10 @@ void TransactionLayer::onRequestReceived(Message& m, const Source& src) {
 }
 
 void TransactionLayer::onResponseReceived(Message& m, const Source& src) {
-  if (!m.topVia() || !m.cseq()) {
+  // A response without a usable From, To or Call-ID (mandatory, §8.1.1, §20) is malformed:
+  // dropped like a lost datagram (§18.1.2) rather than letting it end a client transaction
+  // whose TU cannot use it (a 2xx no dialog can be built from would leave the call hanging).
+  if (!m.topVia() || !m.cseq() || !m.callId() || !m.from() || !m.to()) {
     ++stats_.badMessages;
     return;
   }

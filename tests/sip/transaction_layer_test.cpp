@@ -728,6 +728,23 @@ void strayAndBad() {
   h.layer.onMessage(m, udpPeer());
   EXPECT_EQ(h.layer.stats().badMessages, 1u);
   EXPECT_EQ(h.layer.size(), 0u);
+
+  // A 2xx whose To (or From, or Call-ID) does not parse is dropped, not taken as the INVITE's
+  // final response: the TU could build no dialog or ACK from it, and the transaction would
+  // end under a call that then hangs. The well-formed retransmission gets through.
+  TxnId inv = startClient(h, "INVITE", "z9hG4bKbad");
+  h.receive(response(180, "z9hG4bKbad", "INVITE"), udpPeer());
+  for (auto [from, to] : {std::pair{"To: <sip:bob@192.0.2.20>;tag=tt1", "To: <sip:bob@192.0.2.20;tag=tt1"},
+                          std::pair{"From: <sip:gw@10.0.0.1>;tag=gw1", "From: sip:gw@[10.0.0.1;tag=gw1"},
+                          std::pair{"Call-ID: out-1@10.0.0.1", "Call-ID: "}}) {
+    std::string bad = response(200, "z9hG4bKbad", "INVITE");
+    bad.replace(bad.find(from), std::string_view(from).size(), to);
+    h.receive(bad, udpPeer());
+  }
+  EXPECT_EQ(h.layer.stats().badMessages, 4u);
+  EXPECT_EQ(stateOf(h, inv), TxnState::Proceeding);
+  h.receive(response(200, "z9hG4bKbad", "INVITE"), udpPeer());
+  EXPECT_EQ(stateOf(h, inv), TxnState::Accepted);
 }
 
 void remainingRows() {
