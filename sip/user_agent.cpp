@@ -1575,7 +1575,15 @@ void UserAgent::onTerminated(Transaction& t) {
   if (t.kind() != TxnKind::InviteClient) return;
   InviteSession* s = find(sid);
   if (s == nullptr || !s->uac_ || t.id() != s->inviteTxn_) return;
-  if (s->state_ == SessionState::Confirmed || s->state_ == SessionState::Terminating) s->invite_.reset();
+  if (s->state_ == SessionState::Confirmed || s->state_ == SessionState::Terminating) {
+    s->invite_.reset();
+  } else if (s->finalCode_ == 0 && s->state_ != SessionState::Terminated) {
+    // The INVITE transaction is over and no final response could be used: only 2xx that
+    // built no dialog came (no To tag, no usable Contact, §12.1.2), and no fork sent a
+    // good one before Timer M. Nothing more can arrive, so the call ends as unanswered.
+    s->finalCode_ = 408;
+    s->end(EndReason::Timeout, 408);
+  }
 }
 
 }  // namespace siptgw::sip

@@ -87,7 +87,7 @@ enum class EndReason : std::uint8_t {
   Cancelled,     // UAS: CANCEL received; UAC: 487 after our CANCEL
   NoAck,         // §13.3.1.4: 64·T1 without ACK, BYE sent
   Rel1xxTimeout, // RFC 3262 §3: no PRACK within 64·T1, 5xx sent
-  Timeout,       // a transaction timed out (408)
+  Timeout,       // a transaction timed out (408), or the INVITE got only unusable 2xx
   TransportError,
   DialogLost,    // 481 to an in-dialog request of ours (RFC 3261 §12.2.1.2, §14.1)
   SessionExpired,  // RFC 4028 §10: no session refresh in time, BYE sent

@@ -163,6 +163,39 @@ TEST(SessionUac, CancelledInviteWithoutFinalResponseEndsAfter64T1) {
   EXPECT_EQ(h.ua.transactions().size(), 0u);
 }
 
+// A 2xx that builds no dialog (§12.1.2: a 2xx must carry Contact, and its To a tag) is no
+// answer, but it moves the INVITE transaction to Accepted, where only Timer M is left: once
+// that ends with no usable 2xx from any fork, the session ends instead of hanging (found by
+// tests/fuzz/sip_ua.cpp). A good 2xx before Timer M still completes the call. (A 2xx on an
+// early dialog whose 1xx had a Contact keeps that target: §12.2.1.2 replaces it only
+// with a Contact that is present.)
+TEST(SessionUac, OnlyUnusable2xxEndTheCallWhenTheInviteTransactionEnds) {
+  for (const char* contact : {"", "<sip:bob@[192.0.2.20>"}) {
+    Uac h;
+    h.rx(100, "");
+    h.rx(200, "b1", "", kAnswer, contact);
+    h.rx(200, "", "", kAnswer);  // no To tag
+    EXPECT_EQ(h.s->state(), SessionState::Calling);
+    EXPECT_EQ(h.sentWith("ACK").size(), 0u);
+    h.clock.advance(64 * 500 - 1);
+    EXPECT_EQ(h.ua.sessionCount(), 1u);
+    h.clock.advance(1);
+    EXPECT_EQ(h.endReason, EndReason::Timeout);
+    EXPECT_EQ(h.endCode, 408);
+    EXPECT_EQ(h.ua.sessionCount(), 0u);
+    EXPECT_EQ(h.ua.dialogBindings(), 0u);
+    EXPECT_EQ(h.ua.transactions().size(), 0u);
+  }
+  Uac h;
+  h.rx(200, "b1", "", kAnswer, "");
+  h.clock.advance(10000);
+  h.rx(200, "b2", "", kAnswer);  // another fork's good 2xx, within Timer M
+  EXPECT_EQ(h.s->state(), SessionState::Confirmed);
+  EXPECT_EQ(h.sentWith("ACK").size(), 1u);
+  h.clock.advance(64 * 500);
+  EXPECT_EQ(h.ua.sessionCount(), 1u);
+}
+
 TEST(SessionUac, TwoHundredCrossingCancelIsAckedAndByed) {
   Uac h;
   h.rx(180, "b1");
