@@ -100,13 +100,25 @@ std::string requestUriFromRoute(std::string_view text) {
 
 }  // namespace
 
-void Dialog::setRouteSet(const Message& m, bool reverse) {
+bool Dialog::setRouteSet(const Message& m, bool reverse) {
+  // Each value must be a rec-route (§25.1: name-addr *( SEMI rr-param )): requests in the
+  // dialog copy them into Route, so one that does not parse makes the message unusable for
+  // a dialog (the caller answers 400 or ignores the response) and changes nothing here.
+  bool valid = true;
+  m.forEachValue(HeaderId::RecordRoute, [&](std::string_view v, const HeaderField&) {
+    NameAddr na;
+    ParseError err;
+    valid = parseNameAddrInto(v, na, err) && na.angleBrackets;
+    return valid;
+  });
+  if (!valid) return false;
   routeSet_.clear();
   m.forEachValue(HeaderId::RecordRoute, [&](std::string_view v, const HeaderField&) {
     routeSet_.emplace_back(v);
     return true;
   });
   if (reverse) std::reverse(routeSet_.begin(), routeSet_.end());
+  return true;
 }
 
 std::string_view Dialog::targetOf(const Message& m) {
@@ -158,7 +170,7 @@ Result<Dialog, std::uint16_t> Dialog::createUac(const Message& request, const Me
   d.setText(*request.callId(), request.from()->tag, response.to()->tag, request.find(HeaderId::From)->value, {},
             response.find(HeaderId::To)->value, target);
   d.localSeq_ = request.cseq()->number;
-  d.setRouteSet(response, true);
+  if (!d.setRouteSet(response, true)) return Unexpected{std::uint16_t{400}};
   d.state_ = response.statusCode() >= 200 ? DialogState::Confirmed : DialogState::Early;
   return d;
 }
@@ -176,7 +188,7 @@ Result<Dialog, std::uint16_t> Dialog::createUas(const Message& request, std::str
             request.to()->tag.empty() ? localTag : std::string_view{}, request.find(HeaderId::From)->value, target);
   d.remoteSeq_ = request.cseq()->number;
   d.hasRemoteSeq_ = true;
-  d.setRouteSet(request, false);
+  if (!d.setRouteSet(request, false)) return Unexpected{std::uint16_t{400}};
   d.state_ = DialogState::Early;
   return d;
 }

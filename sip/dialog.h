@@ -108,7 +108,8 @@ class Dialog {
   void setText(std::string_view callId, std::string_view localTag, std::string_view remoteTag,
                std::string_view localUri, std::string_view localUriTag, std::string_view remoteUri,
                std::string_view target);
-  void setRouteSet(const Message& m, bool reverse);
+  // False (and nothing changed) when a Record-Route value is not a valid rec-route.
+  bool setRouteSet(const Message& m, bool reverse);
   static std::string_view targetOf(const Message& m);  // first Contact URI, empty when none
   bool setTarget(const Message& m);
 

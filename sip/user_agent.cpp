@@ -1455,7 +1455,10 @@ void UserAgent::onNewInvite(Transaction& t, const Message& req) {
   s.invite_ = t.requestRef();  // the transaction's (= the transport's) parse
   s.inviteCSeq_ = req.cseq()->number;  // the transport checked CSeq
   auto d = Dialog::createUas(*s.invite_, newTag());
-  if (!d) return respond(t, req, 400, "Bad Request", "Warning: 399 siptgw \"Missing Contact\"\r\n");
+  if (!d) {
+    return respond(t, req, 400, "Bad Request",
+                   "Warning: 399 siptgw \"Missing Contact or bad Record-Route\"\r\n");
+  }
   s.dialog_ = std::move(*d);
   s.inviteTxn_ = t.id();
   s.dst_ = t.destination();

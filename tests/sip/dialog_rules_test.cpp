@@ -125,6 +125,27 @@ TEST(DialogUac, TwoHundredConfirmsAndRecomputesRouteSet) {  // §13.2.2.4
   EXPECT_EQ(d->remoteTarget(), "sip:bob@192.0.2.25:5080");
 }
 
+// Requests in the dialog copy the route set into Route: a Record-Route value that is not a
+// rec-route (§25.1) makes no dialog, and a later one leaves the route set as it was (found by
+// tests/fuzz/sip_ua.cpp: the PRACK for such a 183 carried the peer's bytes, NUL included).
+TEST(DialogUac, BadRecordRouteMakesNoDialogAndChangesNone) {
+  Message inv = parse(kInvite);
+  for (std::string_view rr : {"Record-Route: <sip:p1.example.net;lr\r\n",
+                              "Record-Route: sip:p1.example.net;lr\r\n",
+                              "Record-Route: <sip:p1.example.net;lr>, <sip:[::1;lr>\r\n"}) {
+    auto d = Dialog::createUac(inv, parse(rsp(180, "t", rr, "<sip:bob@192.0.2.20>")));
+    ASSERT_FALSE(d) << rr;
+    EXPECT_EQ(d.error(), 400);
+  }
+  auto d = Dialog::createUac(inv, parse(rsp(180, "t", "Record-Route: <sip:old.example.net;lr>\r\n",
+                                            "<sip:bob@192.0.2.20>")));
+  ASSERT_TRUE(d);
+  d->onResponseToInitial(parse(rsp(200, "t", "Record-Route: <sip:n1;lr>, <sip:n2;lr\r\n",
+                                   "<sip:bob@192.0.2.25:5080>")));
+  ASSERT_EQ(d->routeSet().size(), 1u);
+  EXPECT_EQ(d->routeSet()[0], "<sip:old.example.net;lr>");
+}
+
 TEST(DialogUas, FromInviteKeepsRecordRouteOrder) {  // §12.1.1
   Message inv = parse(kUasInvite);
   auto d = Dialog::createUas(inv, "mytag");
@@ -150,6 +171,14 @@ TEST(DialogUas, FromInviteKeepsRecordRouteOrder) {  // §12.1.1
 TEST(DialogUas, MissingContactIs400) {
   std::string s = kUasInvite;
   s.erase(s.find("Contact:"), s.find("Content-Length") - s.find("Contact:"));
+  auto d = Dialog::createUas(parse(s), "t");
+  ASSERT_FALSE(d);
+  EXPECT_EQ(d.error(), 400);
+}
+
+TEST(DialogUas, BadRecordRouteIs400) {
+  std::string s = kUasInvite;
+  s.replace(s.find("<sip:192.0.2.30;lr>"), 19, "<sip:192.0.2.30;lr");
   auto d = Dialog::createUas(parse(s), "t");
   ASSERT_FALSE(d);
   EXPECT_EQ(d.error(), 400);
