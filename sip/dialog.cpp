@@ -124,7 +124,11 @@ bool Dialog::setRouteSet(const Message& m, bool reverse) {
 std::string_view Dialog::targetOf(const Message& m) {
   auto c = m.contacts();
   if (!c || c->empty() || (*c)[0].star) return {};
-  return (*c)[0].addr.uri.raw;
+  const Uri& u = (*c)[0].addr.uri;
+  // §19.1.1 (Table 1): a dialog's Contact has no headers component; the target becomes the
+  // Request-URI of requests in the dialog, where headers are not allowed either.
+  if (u.isSip() && !u.sip.headers.empty()) return {};
+  return u.raw;
 }
 
 bool Dialog::setTarget(const Message& m) {

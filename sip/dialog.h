@@ -110,7 +110,8 @@ class Dialog {
                std::string_view target);
   // False (and nothing changed) when a Record-Route value is not a valid rec-route.
   bool setRouteSet(const Message& m, bool reverse);
-  static std::string_view targetOf(const Message& m);  // first Contact URI, empty when none
+  // The first Contact URI; empty when none, or when it is no usable target (URI headers).
+  static std::string_view targetOf(const Message& m);
   bool setTarget(const Message& m);
 
   // callId '\n' localTag '\n' remoteTag, localUri, remoteUri, remoteTarget (last: a target

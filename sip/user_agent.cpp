@@ -421,7 +421,12 @@ bool InviteSession::bye(std::string_view reasonHeader) {
   if (d == nullptr) return false;
   std::string extra;
   if (!reasonHeader.empty()) extra.append("Reason: ").append(reasonHeader).append("\r\n");
-  sendInDialog(*d, "BYE", extra, {}, {});
+  if (sendInDialog(*d, "BYE", extra, {}, {}) == 0) {
+    // Not even sent (the transport refused it, or the request would not parse): the session
+    // ends now, as after a BYE's 408 or 503 (§15.1.1: it ends whatever the BYE's fate).
+    end(EndReason::LocalBye, 503);
+    return true;
+  }
   state_ = SessionState::Terminating;
   return true;
 }
@@ -1031,7 +1036,7 @@ void InviteSession::onInviteResponse(const Message& rsp) {
       Dialog& d = *dialog_;
       std::string extra;
       if (done && !done->cancelReason.empty()) extra.append("Reason: ").append(done->cancelReason).append("\r\n");
-      sendInDialog(d, "BYE", extra, {}, {});
+      if (sendInDialog(d, "BYE", extra, {}, {}) == 0) return end(EndReason::LocalBye, 503);
       state_ = SessionState::Terminating;
       return;
     }
@@ -1457,7 +1462,7 @@ void UserAgent::onNewInvite(Transaction& t, const Message& req) {
   auto d = Dialog::createUas(*s.invite_, newTag());
   if (!d) {
     return respond(t, req, 400, "Bad Request",
-                   "Warning: 399 siptgw \"Missing Contact or bad Record-Route\"\r\n");
+                   "Warning: 399 siptgw \"No usable Contact, or a bad Record-Route\"\r\n");
   }
   s.dialog_ = std::move(*d);
   s.inviteTxn_ = t.id();

@@ -176,6 +176,23 @@ TEST(DialogUas, MissingContactIs400) {
   EXPECT_EQ(d.error(), 400);
 }
 
+// §19.1.1 Table 1: no headers component in a dialog's Contact; as the remote target it
+// would become a Request-URI, where headers are not allowed (the BYE would not parse).
+TEST(DialogUas, ContactWithUriHeadersIsNoTarget) {
+  std::string s = kUasInvite;
+  s.replace(s.find(";transport=tcp>"), 15, ";transport=tcp?subject=x>");
+  auto d = Dialog::createUas(parse(s), "t");
+  ASSERT_FALSE(d);
+  EXPECT_EQ(d.error(), 400);
+  Message inv = parse(kInvite);
+  auto e = Dialog::createUac(inv, parse(rsp(200, "t", "", "<sip:bob@192.0.2.20?x=y>")));
+  ASSERT_FALSE(e);
+  auto f = Dialog::createUac(inv, parse(rsp(180, "t", "", "<sip:bob@192.0.2.21>")));
+  ASSERT_TRUE(f);
+  f->onResponseToInitial(parse(rsp(200, "t", "", "<sip:bob@192.0.2.25?x=y>")));
+  EXPECT_EQ(f->remoteTarget(), "sip:bob@192.0.2.21");
+}
+
 TEST(DialogUas, BadRecordRouteIs400) {
   std::string s = kUasInvite;
   s.replace(s.find("<sip:192.0.2.30;lr>"), 19, "<sip:192.0.2.30;lr");

@@ -224,6 +224,21 @@ TEST(SessionUac, ByeWithReasonAndCompletion) {  // §15, RFC 3326
   EXPECT_EQ(h.ua.stats().completed, 1u);
 }
 
+// A BYE that cannot go out (the transport refuses it at once) still ends the session, at
+// once, instead of leaving it Terminating with no transaction to finish it (found by
+// tests/fuzz/sip_ua.cpp with a Contact the BYE could not use as Request-URI).
+TEST(SessionUac, ByeThatCannotBeSentEndsTheSession) {
+  Uac h;
+  h.rx(200, "b1", "", kAnswer);
+  h.net.failAll = true;
+  ASSERT_TRUE(h.s->bye());
+  EXPECT_EQ(h.endReason, EndReason::LocalBye);
+  EXPECT_EQ(h.endCode, 503);
+  h.clock.advance(64 * 500);
+  EXPECT_EQ(h.ua.sessionCount(), 0u);
+  EXPECT_EQ(h.ua.transactions().size(), 0u);
+}
+
 TEST(SessionUac, RemoteByeAndBusy) {
   {
     Uac h;
