@@ -522,6 +522,33 @@ TEST(GatewayRace, TimerBBeforeT9) {
   EXPECT_EQ(h.gw->activeCalls(), 0u);
 }
 
+// The SIP peer takes the gateway's CANCEL (200) but never ends the INVITE with 487: the call
+// and its circuit are released at once, and 64·T1 after the CANCEL the INVITE is given up
+// (RFC 3261 §9.1), where before its SIP session and transaction stayed for good.
+TEST(GatewayRace, CancelWithoutFinalResponseDoesNotHoldTheCall) {
+  std::string yaml(kConfig);
+  yaml.replace(yaml.find("sip_no_answer_ms: 0"), 19, "sip_no_answer_ms: 5000");
+  Harness h(yaml);
+  isup::OriginatingPlan plan;
+  plan.numbers = {"5551000"};
+  h.sim->originate(plan);
+  h.clock.advance(10);
+  const std::string inv = h.sipRequests("INVITE").at(0)->bytes;
+  h.receive(h.responseTo(inv, 180, "bob1"));
+  h.clock.advance(5000);
+  ASSERT_EQ(h.sipRequests("CANCEL").size(), 1u);
+  h.receive(h.responseTo(h.sipRequests("CANCEL")[0]->bytes, 200, ""));
+  ASSERT_EQ(h.types(h.fromGw), (std::vector<T>{T::ACM, T::REL}));
+  EXPECT_EQ(Harness::causeOf(h.fromGw[1]), 19);
+  EXPECT_EQ(h.gw->activeCalls(), 0u);
+  const uint64_t cancelAt = h.sipRequests("CANCEL")[0]->atMs;
+  h.clock.advance(cancelAt + 32000 - 1 - h.clock.nowMs());
+  EXPECT_EQ(h.gw->ua().sessionCount(), 1u);
+  h.clock.advance(1);
+  EXPECT_EQ(h.gw->ua().sessionCount(), 0u);
+  EXPECT_EQ(h.gw->ua().transactions().size(), 0u);
+}
+
 // RFC 3398 §12.1: with the home country code configured, national numbers from ISUP become
 // global numbers in the Request-URI, To and From/P-Asserted-Identity.
 TEST(GatewayCall, IsupToSipNationalNumbersBecomeGlobal) {
