@@ -56,7 +56,7 @@ for fuzzer in build-fuzz/tests/fuzz/fuzz_*; do
   work=$(mktemp -d)
   if "$fuzzer" -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 \
       -artifact_prefix="$work/" "$work" "$corpus" >"$log/$name.txt" 2>&1; then
-    echo "$name: ok ($(grep -Eo '#[0-9]+ +DONE.*' "$log/$name.txt" | tail -1))"
+    echo "$name: ok ($(grep -Eo '#[0-9]+[[:space:]]+DONE.*' "$log/$name.txt" | tail -1))"
     passed=$((passed + 1))
   else
     echo "$name: FAILED"; tail -40 "$log/$name.txt"; failed=$((failed + 1)); status=1
