@@ -140,6 +140,20 @@ struct Harness {
     receive(inDialog("ACK", 1, tag, "z9hG4bK-ack1", number));
     return tag;
   }
+  // The exchange simulator calls `number` from ISUP; 10 ms later the gateway has sent its
+  // INVITE, returned here ("" and a test failure unless exactly one went out).
+  std::string callFromIsup(std::string_view number = "5551000") {
+    isup::OriginatingPlan plan;
+    plan.numbers = {std::string(number)};
+    sim->originate(plan);
+    clock.advance(10);
+    const auto invites = sipRequests("INVITE");
+    if (invites.size() != 1) {
+      ADD_FAILURE() << invites.size() << " INVITEs sent, 1 expected";
+      return {};
+    }
+    return invites[0]->bytes;
+  }
   // A response from the peer to a request the gateway sent.
   std::string responseTo(const std::string& req, int code, std::string_view toTag, std::string_view body = {}) {
     std::string s = "SIP/2.0 " + std::to_string(code) + " X\r\n";
@@ -335,11 +349,8 @@ TEST(GatewayCall, IsupToSipAnswered) {
 // §8.2.6.1: 486 → REL cause 17.
 TEST(GatewayCall, IsupToSipBusy) {
   Harness h;
-  isup::OriginatingPlan plan;
-  plan.numbers = {"5551000"};
-  h.sim->originate(plan);
-  h.clock.advance(10);
-  const std::string inv = h.sipRequests("INVITE").at(0)->bytes;
+  const std::string inv = h.callFromIsup();
+  ASSERT_FALSE(inv.empty());
   h.receive(h.responseTo(inv, 486, "bob1"));
   h.clock.advance(10);
   ASSERT_EQ(h.types(h.fromGw), (std::vector<T>{T::REL}));
@@ -350,12 +361,9 @@ TEST(GatewayCall, IsupToSipBusy) {
 // §8.2.8: no 18x within T11 → ACM "no indication" towards ISUP.
 TEST(GatewayCall, IsupToSipT11EarlyAcm) {
   Harness h;
-  isup::OriginatingPlan plan;
-  plan.numbers = {"5551000"};
-  h.sim->originate(plan);
-  h.clock.advance(10);
-  ASSERT_EQ(h.sipRequests("INVITE").size(), 1u);
-  h.receive(h.responseTo(h.sipRequests("INVITE")[0]->bytes, 100, ""));
+  const std::string inv = h.callFromIsup();
+  ASSERT_FALSE(inv.empty());
+  h.receive(h.responseTo(inv, 100, ""));
   h.clock.advance(14000);
   EXPECT_TRUE(h.fromGw.empty());
   h.clock.advance(1000);
@@ -507,11 +515,7 @@ TEST(GatewayRace, CircuitBlockedBeforeAnswer) {
 // (RFC 3398 §8.2.6.1: 408 → 102), long before the originating exchange's T9 (90 s).
 TEST(GatewayRace, TimerBBeforeT9) {
   Harness h;
-  isup::OriginatingPlan plan;
-  plan.numbers = {"5551000"};
-  h.sim->originate(plan);
-  h.clock.advance(10);
-  ASSERT_EQ(h.sipRequests("INVITE").size(), 1u);
+  ASSERT_FALSE(h.callFromIsup().empty());
   h.clock.advance(15000);  // T11: early ACM meanwhile
   ASSERT_EQ(h.types(h.fromGw), (std::vector<T>{T::ACM}));
   h.clock.advance(32000 - 15000);
@@ -529,11 +533,8 @@ TEST(GatewayRace, CancelWithoutFinalResponseDoesNotHoldTheCall) {
   std::string yaml(kConfig);
   yaml.replace(yaml.find("sip_no_answer_ms: 0"), 19, "sip_no_answer_ms: 5000");
   Harness h(yaml);
-  isup::OriginatingPlan plan;
-  plan.numbers = {"5551000"};
-  h.sim->originate(plan);
-  h.clock.advance(10);
-  const std::string inv = h.sipRequests("INVITE").at(0)->bytes;
+  const std::string inv = h.callFromIsup();
+  ASSERT_FALSE(inv.empty());
   h.receive(h.responseTo(inv, 180, "bob1"));
   h.clock.advance(5000);
   ASSERT_EQ(h.sipRequests("CANCEL").size(), 1u);
