@@ -1,10 +1,15 @@
 // SIP transports over Asio (RFC 3261 §18). See transport.h.
 #include "sip/transport.h"
 
+#include <netinet/in.h>
 #include <openssl/ssl.h>
+#include <poll.h>
+#include <sys/socket.h>
 
 #include <asio.hpp>
 #include <asio/ssl.hpp>
+#include <array>
+#include <cerrno>
 #include <cstring>
 #include <deque>
 #include <optional>
@@ -39,6 +44,43 @@ Endpoint fromAsio(const asio::ip::address& a, std::uint16_t port) {
     std::memcpy(e.addr.data(), b.data(), 4);
   }
   return e;
+}
+
+// The kernel's form of an address (recvmmsg/sendmmsg); v4-mapped IPv6 reads as IPv4, as in
+// fromAsio.
+Endpoint fromSockaddr(const sockaddr_storage& ss) {
+  Endpoint e;
+  if (ss.ss_family == AF_INET6) {
+    const auto& a6 = reinterpret_cast<const sockaddr_in6&>(ss);
+    e.port = ntohs(a6.sin6_port);
+    if (IN6_IS_ADDR_V4MAPPED(&a6.sin6_addr)) {
+      std::memcpy(e.addr.data(), a6.sin6_addr.s6_addr + 12, 4);
+    } else {
+      std::memcpy(e.addr.data(), a6.sin6_addr.s6_addr, 16);
+      e.v6 = true;
+    }
+  } else if (ss.ss_family == AF_INET) {
+    const auto& a4 = reinterpret_cast<const sockaddr_in&>(ss);
+    e.port = ntohs(a4.sin_port);
+    std::memcpy(e.addr.data(), &a4.sin_addr, 4);
+  }
+  return e;
+}
+
+socklen_t toSockaddr(const Endpoint& e, sockaddr_storage& ss) {
+  std::memset(&ss, 0, sizeof ss);
+  if (e.v6) {
+    auto& a6 = reinterpret_cast<sockaddr_in6&>(ss);
+    a6.sin6_family = AF_INET6;
+    a6.sin6_port = htons(e.port);
+    std::memcpy(a6.sin6_addr.s6_addr, e.addr.data(), 16);
+    return sizeof(sockaddr_in6);
+  }
+  auto& a4 = reinterpret_cast<sockaddr_in&>(ss);
+  a4.sin_family = AF_INET;
+  a4.sin_port = htons(e.port);
+  std::memcpy(&a4.sin_addr, e.addr.data(), 4);
+  return sizeof(sockaddr_in);
 }
 
 asio::ip::address toAsio(const Endpoint& e) {
@@ -158,14 +200,55 @@ struct TransportLayer::Impl {
   struct Connection;
   using ConnPtr = std::shared_ptr<Connection>;
 
+  // UDP datagrams move in batches (Linux recvmmsg/sendmmsg): a readiness event drains the
+  // socket up to kUdpBatch datagrams per system call, and what handling a batch sends over
+  // UDP leaves in one sendmmsg at the batch's end. A datagram reads into its slot's
+  // kUdpSlot bytes and spills into the slot's share of `spill` (never touched by common
+  // messages); 65,527 bytes is the largest UDP payload (IPv6).
+  static constexpr std::size_t kUdpBatch = 16;
+  static constexpr std::size_t kUdpRounds = 4;  // batches per event before others get the loop
+  static constexpr std::size_t kUdpSlot = 4096;
+  static constexpr std::size_t kUdpMax = 65536;
+  static constexpr std::size_t kUdpSpill = kUdpMax - kUdpSlot;
+  static constexpr std::size_t kUdpTxArena = 2 * kUdpMax;  // a batch always fits one more
+
   struct UdpSock {
     std::uint64_t id = 0;
     udp::socket sock;
     Endpoint local;
     std::string sentBy;
-    std::vector<char> buf;
-    udp::endpoint from;
-    explicit UdpSock(asio::io_context& io) : sock(io) {}
+    // Receive slots.
+    std::unique_ptr<char[]> slots;
+    std::unique_ptr<char[]> spill;
+    std::array<iovec, 2 * kUdpBatch> rxIov{};
+    std::array<sockaddr_storage, kUdpBatch> rxFrom{};
+    std::array<mmsghdr, kUdpBatch> rx{};
+    std::string joined;  // a datagram that spilled, made contiguous
+    // The send batch: copies of the messages in `txArena`.
+    std::unique_ptr<char[]> txArena;
+    std::size_t txUsed = 0;
+    std::size_t txCount = 0;
+    std::array<iovec, kUdpBatch> txIov{};
+    std::array<sockaddr_storage, kUdpBatch> txTo{};
+    std::array<mmsghdr, kUdpBatch> tx{};
+    std::array<std::uint64_t, kUdpBatch> txCookie{};
+
+    explicit UdpSock(asio::io_context& io)
+        : sock(io),
+          slots(new char[kUdpBatch * kUdpSlot]),
+          spill(new char[kUdpBatch * kUdpSpill]),
+          txArena(new char[kUdpTxArena]) {
+      for (std::size_t i = 0; i < kUdpBatch; ++i) {
+        rxIov[2 * i] = iovec{slots.get() + i * kUdpSlot, kUdpSlot};
+        rxIov[2 * i + 1] = iovec{spill.get() + i * kUdpSpill, kUdpSpill};
+        rx[i].msg_hdr.msg_iov = &rxIov[2 * i];
+        rx[i].msg_hdr.msg_iovlen = 2;
+        rx[i].msg_hdr.msg_name = &rxFrom[i];
+        tx[i].msg_hdr.msg_iov = &txIov[i];
+        tx[i].msg_hdr.msg_iovlen = 1;
+        tx[i].msg_hdr.msg_name = &txTo[i];
+      }
+    }
   };
   struct Acceptor {
     TransportType type;
@@ -217,6 +300,11 @@ struct TransportLayer::Impl {
   TransportStats stats;
   std::string viaField;
   std::vector<std::string> spare;  // recycled write buffers
+  bool udpBatching = false;        // UDP sends queue for the batch's sendmmsg
+  // Cookies of batched sends that failed, reported once the batch's sends are out (never
+  // from inside a send()).
+  std::vector<std::uint64_t> udpFailed;
+  std::vector<std::uint64_t> udpFailedScratch;
 
   Impl(asio::io_context& i, TimerService& c, TransportConfig conf)
       : io(i), clock(c), cfg(std::move(conf)) {}
@@ -301,7 +389,6 @@ struct TransportLayer::Impl {
         auto bound = u->sock.local_endpoint(ec);
         u->local = fromAsio(bound.address(), bound.port());
         u->sentBy = sentByFor(l, u->local);
-        u->buf.resize(65536);
         udp.push_back(std::move(u));
         receiveUdp(*udp.back());
       } else {
@@ -342,21 +429,111 @@ struct TransportLayer::Impl {
   }
 
   // ---- UDP
+  // Readiness, not a receive: drainUdp reads the datagrams itself, so a wake-up costs one
+  // recvmmsg per kUdpBatch datagrams and one epoll_ctl to re-arm, where a receive per
+  // datagram cost a recvfrom each plus the reactor's poll between them.
   void receiveUdp(UdpSock& u) {
-    u.sock.async_receive_from(asio::buffer(u.buf), u.from, [this, &u](const asio::error_code& ec, std::size_t n) {
-      if (ec == asio::error::operation_aborted) return;
-      if (!ec && n > 0) {
-        Source src{TransportType::Udp, fromAsio(u.from.address(), u.from.port()), u.local, u.id};
-        std::string_view bytes(u.buf.data(), n);
-        // RFC 5626 §4.4.1 STUN keep-alives and bare CRLF pings carry no SIP message.
-        if (trim(bytes).empty()) {
-          receiveUdp(u);
-          return;
-        }
-        deliver(bytes, src);
-      }
+    u.sock.async_wait(udp::socket::wait_read, [this, &u](const asio::error_code& ec) {
+      if (ec == asio::error::operation_aborted || !u.sock.is_open()) return;
+      drainUdp(u);
       if (u.sock.is_open()) receiveUdp(u);
     });
+  }
+
+  void drainUdp(UdpSock& u) {
+    udpBatching = true;
+    const int fd = u.sock.native_handle();
+    for (std::size_t round = 0; round < kUdpRounds && u.sock.is_open(); ++round) {
+      for (auto& m : u.rx) m.msg_hdr.msg_namelen = sizeof(sockaddr_storage);
+      const int n = ::recvmmsg(fd, u.rx.data(), kUdpBatch, MSG_DONTWAIT, nullptr);
+      if (n < 0 && errno == EINTR) continue;
+      // EAGAIN: drained. Another error (a pending ICMP error) is consumed by this call.
+      if (n <= 0) break;
+      ++stats.udpReadCalls;
+      for (int i = 0; i < n && u.sock.is_open(); ++i) onDatagram(u, static_cast<std::size_t>(i));
+      endUdpBatch();
+      if (static_cast<std::size_t>(n) < kUdpBatch) break;  // the socket was empty
+    }
+    endUdpBatch();
+    udpBatching = false;
+  }
+
+  void onDatagram(UdpSock& u, std::size_t i) {
+    const std::size_t len = u.rx[i].msg_len;
+    // RFC 5626 §4.4.1 STUN keep-alives and bare CRLF pings carry no SIP message.
+    if (len == 0) return;
+    if ((u.rx[i].msg_hdr.msg_flags & MSG_TRUNC) != 0) {  // larger than any UDP payload
+      ++stats.malformedDropped;
+      return;
+    }
+    std::string_view bytes(u.slots.get() + i * kUdpSlot, std::min(len, kUdpSlot));
+    if (len > kUdpSlot) {
+      u.joined.assign(bytes);
+      u.joined.append(u.spill.get() + i * kUdpSpill, len - kUdpSlot);
+      bytes = u.joined;
+    }
+    if (trim(bytes).empty()) return;
+    deliver(bytes, Source{TransportType::Udp, fromSockaddr(u.rxFrom[i]), u.local, u.id});
+  }
+
+  // Copies the datagram into the socket's batch; sent by the batch's end.
+  TransportErrc queueUdp(UdpSock& u, const Destination& d, std::string_view bytes,
+                         std::uint64_t cookie) {
+    if (u.txCount == kUdpBatch || kUdpTxArena - u.txUsed < bytes.size()) flushUdp(u);
+    const std::size_t k = u.txCount++;
+    char* at = u.txArena.get() + u.txUsed;
+    std::memcpy(at, bytes.data(), bytes.size());
+    u.txUsed += bytes.size();
+    u.txIov[k] = iovec{at, bytes.size()};
+    u.tx[k].msg_hdr.msg_namelen = toSockaddr(d.remote, u.txTo[k]);
+    u.txCookie[k] = cookie;
+    return TransportErrc::Ok;
+  }
+
+  // One sendmmsg per batch; a message the kernel refuses is skipped and its cookie kept
+  // for endUdpBatch. A full socket buffer is waited on (as a blocking send_to would) for at
+  // most 100 ms, then the rest of the batch fails.
+  void flushUdp(UdpSock& u) {
+    const int fd = u.sock.native_handle();
+    std::size_t off = 0;
+    while (off < u.txCount) {
+      const int r = ::sendmmsg(fd, u.tx.data() + off, static_cast<unsigned>(u.txCount - off),
+                               MSG_DONTWAIT);
+      ++stats.udpWriteCalls;
+      if (r > 0) {
+        stats.sent += static_cast<std::uint64_t>(r);
+        off += static_cast<std::size_t>(r);
+        continue;
+      }
+      if (r < 0 && errno == EINTR) continue;
+      const bool full = r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+      if (full) {
+        pollfd p{fd, POLLOUT, 0};
+        if (::poll(&p, 1, 100) > 0) continue;
+      }
+      for (std::size_t end = full ? u.txCount : off + 1; off < end; ++off) {
+        ++stats.sendErrors;
+        if (u.txCookie[off] != 0) udpFailed.push_back(u.txCookie[off]);
+      }
+    }
+    u.txCount = 0;
+    u.txUsed = 0;
+  }
+
+  // Sends every socket's batch, then tells the listener of the failures; what it sends in
+  // turn joins the next batch, sent before this returns.
+  void endUdpBatch() {
+    for (;;) {
+      for (auto& u : udp) {
+        if (u->txCount != 0) flushUdp(*u);
+      }
+      if (udpFailed.empty()) return;
+      udpFailedScratch.swap(udpFailed);
+      for (std::uint64_t cookie : udpFailedScratch) {
+        if (listener != nullptr) listener->onSendFailed(cookie, TransportErrc::SendFailed);
+      }
+      udpFailedScratch.clear();
+    }
   }
 
   UdpSock* udpFor(const Destination& d) {
@@ -678,6 +855,7 @@ struct TransportLayer::Impl {
       UdpSock* u = udpFor(d);
       if (u == nullptr) return TransportErrc::NoListener;
       if (bytes.size() > 65507) return TransportErrc::TooLarge;
+      if (udpBatching && u->sock.is_open()) return queueUdp(*u, d, bytes, cookie);
       asio::error_code ec;
       u->sock.send_to(asio::buffer(bytes.data(), bytes.size()),
                       udp::endpoint(toAsio(d.remote), d.remote.port), 0, ec);

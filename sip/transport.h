@@ -10,6 +10,12 @@
 // mandatory header (§8.1.1), is answered 400 with a Warning naming the problem when its
 // start line and a Via are usable (§8.2.2 / §21.4.1); otherwise it is dropped and counted.
 //
+// UDP moves in batches (Linux recvmmsg/sendmmsg): a readiness event drains up to 16
+// datagrams per system call (at most 4 calls before other work gets the loop), and the UDP
+// messages sent while a batch is handled leave together in one sendmmsg when it ends; a
+// message the kernel refuses there is reported through onSendFailed. Sends at other times
+// (timers, the application) go out at once.
+//
 // Send: datagrams leave from the listening socket the request came in on (RFC 3581 §4);
 // streams reuse the connection a request arrived on while it is open, else any open
 // connection to the same remote address/port/transport, else connect (§18.2.2 and
@@ -80,6 +86,10 @@ struct TransportStats {
   std::uint64_t connectionsClosed = 0;
   std::uint64_t idleClosed = 0;
   std::uint64_t sendErrors = 0;
+  // UDP system calls that moved datagrams (recvmmsg that returned some, sendmmsg):
+  // received ÷ udpReadCalls is the mean batch a wake-up drained.
+  std::uint64_t udpReadCalls = 0;
+  std::uint64_t udpWriteCalls = 0;
 };
 
 // `clock` must outlive the TransportLayer; the io_context must not run handlers of a

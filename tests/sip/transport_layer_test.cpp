@@ -360,6 +360,127 @@ TEST(UdpTransport, MalformedRequestGets400OrIsDropped) {
   EXPECT_EQ(n.layer.stats().malformedDropped, 2u);
 }
 
+// A 200 for each request the Collector sees, sent from within onMessage as a transaction
+// would (cookie: the request's CSeq number).
+void answerEach(Node& n) {
+  n.sink.reply = [&n](Message& m, const Source& s) {
+    auto dst = responseDestination(*m.topVia(), s);
+    ASSERT_TRUE(dst);
+    std::string rsp;
+    MessageBuilder b(rsp);
+    appendResponseFor(b, m, 200, "OK", "x1");
+    b.finish();
+    EXPECT_EQ(n.layer.send(*dst, rsp, m.cseq()->number), TransportErrc::Ok);
+  };
+}
+
+// Reads datagrams on `peer` until `count` have come or 3 s pass.
+std::vector<std::string> receiveAll(asio::io_context& io, udp::socket& peer, std::size_t count) {
+  std::vector<std::string> out;
+  std::vector<char> buf(65536);
+  udp::endpoint from;
+  std::function<void()> next = [&] {
+    peer.async_receive_from(asio::buffer(buf), from, [&](auto ec, std::size_t k) {
+      if (ec) return;
+      out.emplace_back(buf.data(), k);
+      if (out.size() < count) next();
+    });
+  };
+  next();
+  runUntil(io, [&] { return out.size() >= count; });
+  if (out.size() < count) peer.cancel();
+  return out;
+}
+
+// Datagrams already queued when the layer wakes are read 16 per recvmmsg, four calls at
+// most before the loop is given back (the rest in the next wake-up), and the responses sent
+// while a batch is handled leave in one sendmmsg per batch; order is kept both ways.
+TEST(UdpTransport, DatagramsMoveInBatches) {
+  asio::io_context io;
+  Node n(io, listenOn({{TransportType::Udp, "127.0.0.1", 0, ""}}));
+  ASSERT_TRUE(n.layer.start());
+  answerEach(n);
+  const auto port = n.layer.localEndpoint(TransportType::Udp, false)->port;
+  udp::socket peer(io, udp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  const std::string via = "SIP/2.0/UDP 127.0.0.1:" + std::to_string(peer.local_endpoint().port());
+  constexpr std::uint32_t kCount = 70;
+  for (std::uint32_t i = 1; i <= kCount; ++i) {
+    peer.send_to(asio::buffer(options(via, "z9hG4bKb" + std::to_string(i), i)),
+                 udp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  }
+  ASSERT_TRUE(runUntil(io, [&] { return n.sink.got.size() == kCount; }));
+  auto rsp = receiveAll(io, peer, kCount);
+  ASSERT_EQ(rsp.size(), kCount);
+  for (std::uint32_t i = 1; i <= kCount; ++i) {
+    auto q = parseMessage(n.sink.got[i - 1].bytes);
+    auto r = parseMessage(rsp[i - 1]);
+    ASSERT_TRUE(q.ok() && r.ok());
+    EXPECT_EQ(q->cseq()->number, i);
+    EXPECT_EQ(r->cseq()->number, i);
+    EXPECT_EQ(r->statusCode(), 200);
+  }
+  const TransportStats& st = n.layer.stats();
+  EXPECT_EQ(st.received, kCount);
+  EXPECT_EQ(st.sent, kCount);
+  EXPECT_EQ(st.udpReadCalls, 5u);  // 16, 16, 16, 16; then, woken again, 6
+  EXPECT_EQ(st.udpWriteCalls, 5u);
+  EXPECT_TRUE(n.sink.failed.empty());
+}
+
+// A datagram larger than a receive slot (4 KiB) continues in the slot's own spill area:
+// arriving between two small ones in one batch, each of the three is read whole.
+TEST(UdpTransport, LargeDatagramInABatchIsReadWhole) {
+  asio::io_context io;
+  Node n(io, listenOn({{TransportType::Udp, "127.0.0.1", 0, ""}}));
+  ASSERT_TRUE(n.layer.start());
+  const auto port = n.layer.localEndpoint(TransportType::Udp, false)->port;
+  udp::socket peer(io, udp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  const udp::endpoint to(asio::ip::make_address("127.0.0.1"), port);
+  const std::string via = "SIP/2.0/UDP 127.0.0.1:1";
+  const std::string body(60000, 'b');
+  const std::string big = testing::request("MESSAGE", "z9hG4bKbig", via, "ft", "", 2, "cid@test",
+                                           "Content-Type: text/plain\r\n", body);
+  ASSERT_GT(big.size(), 60000u);
+  peer.send_to(asio::buffer(options(via, "z9hG4bKs1", 1)), to);
+  peer.send_to(asio::buffer(big), to);
+  peer.send_to(asio::buffer(options(via, "z9hG4bKs3", 3)), to);
+  ASSERT_TRUE(runUntil(io, [&] { return n.sink.got.size() == 3; }));
+  EXPECT_EQ(n.layer.stats().udpReadCalls, 1u);
+  auto m = parseMessage(n.sink.got[1].bytes);
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->body(), body);
+  EXPECT_EQ(parseMessage(n.sink.got[0].bytes)->topVia()->branch, "z9hG4bKs1");
+  EXPECT_EQ(parseMessage(n.sink.got[2].bytes)->topVia()->branch, "z9hG4bKs3");
+}
+
+// A batched send that the kernel refuses (a broadcast address without SO_BROADCAST) was
+// accepted by send(); its failure reaches the listener with its cookie once the batch is
+// out, and the messages after it in the batch still leave.
+TEST(UdpTransport, RefusedDatagramInABatchIsReportedWithItsCookie) {
+  asio::io_context io;
+  Node n(io, listenOn({{TransportType::Udp, "127.0.0.1", 0, ""}}));
+  ASSERT_TRUE(n.layer.start());
+  const auto port = n.layer.localEndpoint(TransportType::Udp, false)->port;
+  udp::socket peer(io, udp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  n.sink.reply = [&](Message& m, const Source& s) {
+    Destination nowhere{TransportType::Udp, *Endpoint::fromIp("255.255.255.255", 5060), 0};
+    EXPECT_EQ(n.layer.send(nowhere, "refused", 77), TransportErrc::Ok);
+    EXPECT_EQ(n.layer.send(*responseDestination(*m.topVia(), s), "after", 78), TransportErrc::Ok);
+  };
+  peer.send_to(asio::buffer(options("SIP/2.0/UDP 127.0.0.1:" +
+                                        std::to_string(peer.local_endpoint().port()),
+                                    "z9hG4bKr1")),
+               udp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  auto rsp = receiveAll(io, peer, 1);
+  ASSERT_EQ(rsp.size(), 1u);
+  EXPECT_EQ(rsp[0], "after");
+  ASSERT_EQ(n.sink.failed.size(), 1u);
+  EXPECT_EQ(n.sink.failed[0].first, 77u);
+  EXPECT_EQ(n.sink.failed[0].second, TransportErrc::SendFailed);
+  EXPECT_EQ(n.layer.stats().sendErrors, 1u);
+  EXPECT_EQ(n.layer.stats().sent, 1u);
+}
+
 TEST(UdpTransport, Ipv6) {
   asio::io_context io;
   {
