@@ -85,6 +85,9 @@ struct SipConfig {
   // The host part of URIs we build (Contact, From of ISUP-originated calls, Via sent-by).
   // Default: the first listen address (an "any" address is an error then).
   std::string host;
+  // sip::TransportConfig::udpCoalesceUs: 0 reads each UDP arrival at once; else, under
+  // load, the UDP sockets are read every this many µs (fewer wake-ups, that much latency).
+  uint32_t udpCoalesceUs = 0;
   std::vector<SipPeerConfig> peers;
 };
 

@@ -39,6 +39,7 @@ sip::TransportConfig transportConfig(const GatewayConfig& cfg) {
   t.tls.privateKeyFile = cfg.sip.tls.keyFile;
   t.tls.caFile = cfg.sip.tls.caFile;
   t.tls.verifyPeer = cfg.sip.tls.verifyPeer;
+  t.udpCoalesceUs = cfg.sip.udpCoalesceUs;
   return t;
 }
 

@@ -210,11 +210,14 @@ struct TransportLayer::Impl {
   static constexpr std::size_t kUdpSlot = 4096;
   static constexpr std::size_t kUdpMax = 65536;
   static constexpr std::size_t kUdpSpill = kUdpMax - kUdpSlot;
+  static constexpr std::uint32_t kUdpIdlePolls = 4;
   static constexpr std::size_t kUdpTxArena = 2 * kUdpMax;  // a batch always fits one more
 
   struct UdpSock {
     std::uint64_t id = 0;
-    udp::socket sock;
+    int fd = -1;  // ours; registered with the reactor (as `ready`) only while waited on
+    asio::posix::stream_descriptor ready;
+    bool registered = false;
     Endpoint local;
     std::string sentBy;
     // Receive slots.
@@ -232,12 +235,15 @@ struct TransportLayer::Impl {
     std::array<sockaddr_storage, kUdpBatch> txTo{};
     std::array<mmsghdr, kUdpBatch> tx{};
     std::array<std::uint64_t, kUdpBatch> txCookie{};
+    asio::steady_timer poll;  // udpCoalesceUs: the next read
+    std::uint32_t emptyPolls = 0;
 
     explicit UdpSock(asio::io_context& io)
-        : sock(io),
+        : ready(io),
           slots(new char[kUdpBatch * kUdpSlot]),
           spill(new char[kUdpBatch * kUdpSpill]),
-          txArena(new char[kUdpTxArena]) {
+          txArena(new char[kUdpTxArena]),
+          poll(io) {
       for (std::size_t i = 0; i < kUdpBatch; ++i) {
         rxIov[2 * i] = iovec{slots.get() + i * kUdpSlot, kUdpSlot};
         rxIov[2 * i + 1] = iovec{spill.get() + i * kUdpSpill, kUdpSpill};
@@ -318,7 +324,13 @@ struct TransportLayer::Impl {
 
   void stopAll() {
     asio::error_code ec;
-    for (auto& u : udp) u->sock.close(ec);
+    for (auto& u : udp) {
+      u->poll.cancel();
+      if (u->registered) (void)u->ready.release();  // a pending wait ends, aborted
+      u->registered = false;
+      if (u->fd >= 0) ::close(u->fd);
+      u->fd = -1;
+    }
     for (auto& a : acceptors) a->acc.close(ec);
     auto all = conns;
     for (auto& [id, c] : all) close(c, TransportErrc::ConnectionLost);
@@ -381,12 +393,16 @@ struct TransportLayer::Impl {
       if (l.transport == TransportType::Udp) {
         auto u = std::make_unique<UdpSock>(io);
         udp::endpoint ep(addr, l.port);
-        u->sock.open(ep.protocol(), ec);
-        if (!ec && addr.is_v6()) u->sock.set_option(asio::ip::v6_only(true), ec);
-        if (!ec) u->sock.bind(ep, ec);
+        udp::socket sock(io);
+        sock.open(ep.protocol(), ec);
+        if (!ec && addr.is_v6()) sock.set_option(asio::ip::v6_only(true), ec);
+        if (!ec) sock.bind(ep, ec);
+        if (!ec) sock.non_blocking(true, ec);
         if (ec) return Unexpected{what + ec.message()};
         u->id = ++nextId;
-        auto bound = u->sock.local_endpoint(ec);
+        auto bound = sock.local_endpoint(ec);
+        if (!ec) u->fd = sock.release(ec);
+        if (ec) return Unexpected{what + ec.message()};
         u->local = fromAsio(bound.address(), bound.port());
         u->sentBy = sentByFor(l, u->local);
         udp.push_back(std::move(u));
@@ -433,29 +449,55 @@ struct TransportLayer::Impl {
   // recvmmsg per kUdpBatch datagrams and one epoll_ctl to re-arm, where a receive per
   // datagram cost a recvfrom each plus the reactor's poll between them.
   void receiveUdp(UdpSock& u) {
-    u.sock.async_wait(udp::socket::wait_read, [this, &u](const asio::error_code& ec) {
-      if (ec == asio::error::operation_aborted || !u.sock.is_open()) return;
-      drainUdp(u);
-      if (u.sock.is_open()) receiveUdp(u);
+    asio::error_code ec;
+    if (!u.registered) u.ready.assign(u.fd, ec);
+    if (ec) return;  // cannot happen for an open descriptor
+    u.registered = true;
+    u.ready.async_wait(asio::posix::descriptor_base::wait_read, [this, &u](const asio::error_code& e) {
+      if (e == asio::error::operation_aborted || u.fd < 0) return;
+      nextUdpRead(u, drainUdp(u));
     });
   }
 
-  void drainUdp(UdpSock& u) {
+  // After a read that found `got` datagrams: with coalescing, read again after the interval
+  // while reads find some; otherwise (and once one finds none) wait for readiness.
+  void nextUdpRead(UdpSock& u, std::size_t got) {
+    if (u.fd < 0) return;
+    u.emptyPolls = got == 0 ? u.emptyPolls + 1 : 0;
+    if (cfg.udpCoalesceUs == 0 || u.emptyPolls >= kUdpIdlePolls) {
+      u.emptyPolls = 0;
+      return receiveUdp(u);
+    }
+    // Polling: arrivals must not wake the thread, so the descriptor leaves the reactor.
+    if (u.registered) (void)u.ready.release();
+    u.registered = false;
+    u.poll.expires_after(std::chrono::microseconds(cfg.udpCoalesceUs));
+    u.poll.async_wait([this, &u](const asio::error_code& ec) {
+      if (ec == asio::error::operation_aborted || u.fd < 0) return;
+      ++stats.udpPolls;
+      nextUdpRead(u, drainUdp(u));
+    });
+  }
+
+  // Returns the datagrams read.
+  std::size_t drainUdp(UdpSock& u) {
+    std::size_t got = 0;
     udpBatching = true;
-    const int fd = u.sock.native_handle();
-    for (std::size_t round = 0; round < kUdpRounds && u.sock.is_open(); ++round) {
+    for (std::size_t round = 0; round < kUdpRounds && u.fd >= 0; ++round) {
       for (auto& m : u.rx) m.msg_hdr.msg_namelen = sizeof(sockaddr_storage);
-      const int n = ::recvmmsg(fd, u.rx.data(), kUdpBatch, MSG_DONTWAIT, nullptr);
+      const int n = ::recvmmsg(u.fd, u.rx.data(), kUdpBatch, MSG_DONTWAIT, nullptr);
       if (n < 0 && errno == EINTR) continue;
       // EAGAIN: drained. Another error (a pending ICMP error) is consumed by this call.
       if (n <= 0) break;
       ++stats.udpReadCalls;
-      for (int i = 0; i < n && u.sock.is_open(); ++i) onDatagram(u, static_cast<std::size_t>(i));
+      got += static_cast<std::size_t>(n);
+      for (int i = 0; i < n && u.fd >= 0; ++i) onDatagram(u, static_cast<std::size_t>(i));
       endUdpBatch();
       if (static_cast<std::size_t>(n) < kUdpBatch) break;  // the socket was empty
     }
     endUdpBatch();
     udpBatching = false;
+    return got;
   }
 
   void onDatagram(UdpSock& u, std::size_t i) {
@@ -494,7 +536,7 @@ struct TransportLayer::Impl {
   // for endUdpBatch. A full socket buffer is waited on (as a blocking send_to would) for at
   // most 100 ms, then the rest of the batch fails.
   void flushUdp(UdpSock& u) {
-    const int fd = u.sock.native_handle();
+    const int fd = u.fd;
     std::size_t off = 0;
     while (off < u.txCount) {
       const int r = ::sendmmsg(fd, u.tx.data() + off, static_cast<unsigned>(u.txCount - off),
@@ -507,10 +549,7 @@ struct TransportLayer::Impl {
       }
       if (r < 0 && errno == EINTR) continue;
       const bool full = r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
-      if (full) {
-        pollfd p{fd, POLLOUT, 0};
-        if (::poll(&p, 1, 100) > 0) continue;
-      }
+      if (full && waitWritable(fd)) continue;
       for (std::size_t end = full ? u.txCount : off + 1; off < end; ++off) {
         ++stats.sendErrors;
         if (u.txCookie[off] != 0) udpFailed.push_back(u.txCookie[off]);
@@ -518,6 +557,29 @@ struct TransportLayer::Impl {
     }
     u.txCount = 0;
     u.txUsed = 0;
+  }
+
+  static bool waitWritable(int fd) {
+    pollfd p{fd, POLLOUT, 0};
+    return ::poll(&p, 1, 100) > 0;
+  }
+
+  // One datagram now (outside a batch), waiting as flushUdp does when the buffer is full.
+  static bool sendUdpNow(const UdpSock& u, const Endpoint& to, std::string_view bytes) {
+    sockaddr_storage ss;
+    const socklen_t len = toSockaddr(to, ss);
+    for (bool waited = false;;) {
+      if (::sendto(u.fd, bytes.data(), bytes.size(), 0, reinterpret_cast<const sockaddr*>(&ss),
+                   len) >= 0) {
+        return true;
+      }
+      if (errno == EINTR) continue;
+      if ((errno == EAGAIN || errno == EWOULDBLOCK) && !waited && waitWritable(u.fd)) {
+        waited = true;
+        continue;
+      }
+      return false;
+    }
   }
 
   // Sends every socket's batch, then tells the listener of the failures; what it sends in
@@ -855,11 +917,8 @@ struct TransportLayer::Impl {
       UdpSock* u = udpFor(d);
       if (u == nullptr) return TransportErrc::NoListener;
       if (bytes.size() > 65507) return TransportErrc::TooLarge;
-      if (udpBatching && u->sock.is_open()) return queueUdp(*u, d, bytes, cookie);
-      asio::error_code ec;
-      u->sock.send_to(asio::buffer(bytes.data(), bytes.size()),
-                      udp::endpoint(toAsio(d.remote), d.remote.port), 0, ec);
-      if (ec) {
+      if (udpBatching && u->fd >= 0) return queueUdp(*u, d, bytes, cookie);
+      if (!sendUdpNow(*u, d.remote, bytes)) {
         ++stats.sendErrors;
         return TransportErrc::SendFailed;
       }

@@ -14,7 +14,10 @@
 // datagrams per system call (at most 4 calls before other work gets the loop), and the UDP
 // messages sent while a batch is handled leave together in one sendmmsg when it ends; a
 // message the kernel refuses there is reported through onSendFailed. Sends at other times
-// (timers, the application) go out at once.
+// (timers, the application) go out at once. The layer owns each UDP descriptor and puts it
+// in the reactor only while it waits for readiness: with `udpCoalesceUs`, a read that found
+// datagrams is followed by a read on a timer instead, with the descriptor out of the
+// reactor so that arrivals in between wake nobody, until four such reads find nothing.
 //
 // Send: datagrams leave from the listening socket the request came in on (RFC 3581 §4);
 // streams reuse the connection a request arrived on while it is open, else any open
@@ -71,6 +74,11 @@ struct TransportConfig {
   std::uint32_t idleTimeoutMs = 120000;  // reliable connections without traffic
   std::uint32_t connectTimeoutMs = 10000;
   std::size_t mtu = 1500;                // §18.1.1: requests above mtu − 200 leave over TCP
+  // UDP receive coalescing, 0: off. When a wake-up finds datagrams, the socket is next read
+  // this many µs later, and so on while each read finds some: under load the core thread
+  // wakes once per interval instead of once per arrival (what a NIC's interrupt moderation
+  // does), at the price of up to this much added latency per received message.
+  std::uint32_t udpCoalesceUs = 0;
   ParseLimits limits;
 };
 
@@ -90,6 +98,7 @@ struct TransportStats {
   // received ÷ udpReadCalls is the mean batch a wake-up drained.
   std::uint64_t udpReadCalls = 0;
   std::uint64_t udpWriteCalls = 0;
+  std::uint64_t udpPolls = 0;  // udpCoalesceUs: reads on the interval rather than readiness
 };
 
 // `clock` must outlive the TransportLayer; the io_context must not run handlers of a

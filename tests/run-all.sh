@@ -77,6 +77,12 @@ if [ -d build/tests/bench ]; then
     else
       failed=$((failed + 1)); status=1
     fi
+    # ... and with UDP receive coalescing (sip.udp_coalesce_us): its wake-ups per call.
+    if UA_ARGS="--udp-coalesce-us 2000" tests/bench/sipp_ua_load.sh build/tests/sip/siptgw_test_ua 20000 1000; then
+      passed=$((passed + 1))
+    else
+      failed=$((failed + 1)); status=1
+    fi
   fi
 fi
 if [ -x build/gateway/siptgw ]; then

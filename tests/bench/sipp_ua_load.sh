@@ -14,7 +14,7 @@
 # each request handled straight after a wake-up). Printed on further lines.
 # Prints one line of figures per program; fails only when a call failed (never on time).
 #   usage: sipp_ua_load.sh UA_BINARY [CALLS] [RATE]   env: SETTLE (s, default 34), SIPP_EXTRA,
-#   FLOOR_UAS
+#   FLOOR_UAS, UA_ARGS (more options for the UA; its line is named "ua UA_ARGS")
 #   callgrind: UA_WRAP="valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.out" (slow:
 #   use a low RATE)
 set -eu
@@ -36,7 +36,7 @@ col() { awk -F';' -v name="$1" 'NR==1 { for (i = 1; i <= NF; i++) if ($i == name
 # run NAME SETTLE PROGRAM...: starts PROGRAM (it prints "PORT n"), sends it the calls, waits
 # SETTLE s, stops it and prints NAME's line of figures; sets ok, failed, rc and cpu_us.
 run() {
-  name=$1 wait_s=$2
+  label=$1 name=${1%% *} wait_s=$2  # files are named by NAME's first word
   shift 2
   rm -f "$tmp/stat.csv"
   start_ua "$tmp/$name.out" "$@"
@@ -62,7 +62,7 @@ run() {
   set -- $cpu0 $cpu1
   cpu_us=$(awk -v ok="$ok" -v u0="$1" -v s0="$2" -v u1="$3" -v s1="$4" -v hz="$hz" \
       'BEGIN { printf "%.1f", ((u1 - u0) + (s1 - s0)) * 1e6 / hz / (ok > 0 ? ok : 1) }')
-  awk -v name="$name" -v ok="$ok" -v failed="$failed" -v t0="$t0" -v t1="$t1" -v u0="$1" -v s0="$2" \
+  awk -v name="$label" -v ok="$ok" -v failed="$failed" -v t0="$t0" -v t1="$t1" -v u0="$1" -v s0="$2" \
       -v u1="$3" -v s1="$4" -v hz="$hz" -v rss="$rss" -v rate="$rate" -v cpu_us="$cpu_us" \
       -v ncpu="$(nproc)" -v steal="$((steal1 - steal0))" -v stall="$((${stall1:-0} - ${stall0:-0}))" \
       -v sleeps="$((sleeps1 - sleeps0))" -v settle_us="$settle_us" 'BEGIN {
@@ -73,7 +73,7 @@ run() {
 }
 
 # shellcheck disable=SC2086
-run ua "$settle" ${UA_WRAP:-} "$ua" --transport udp --ring 180 --duration $((calls / rate + settle + 120))
+run "ua${UA_ARGS:+ $UA_ARGS}" "$settle" ${UA_WRAP:-} "$ua" --transport udp --ring 180 --duration $((calls / rate + settle + 120)) ${UA_ARGS:-}
 # No COUNTERS line (the UA died) leaves uafailed empty, which fails the run below; ua_value
 # alone would read that as 0 failed.
 uafailed=

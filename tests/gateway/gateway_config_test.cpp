@@ -113,6 +113,10 @@ TEST(GatewayConfig, BaseIsValid) {
   EXPECT_EQ(c->trunks[0].profile, "rfc3398");
   EXPECT_EQ(c->metrics.address, "127.0.0.1");
   EXPECT_EQ(c->call.sipNoAnswerMs, 120000u);
+  EXPECT_EQ(c->sip.udpCoalesceUs, 0u);  // UDP read on arrival unless configured
+  auto co = parseGatewayConfig(replaceLine(kBase, 4, "  udp_coalesce_us: 2000\n  peers:"), "g.yaml");
+  ASSERT_TRUE(co.ok()) << co.error().describe();
+  EXPECT_EQ(co->sip.udpCoalesceUs, 2000u);
 }
 
 TEST(GatewayConfig, EachKindOfErrorNamesLineAndKey) {
@@ -167,6 +171,8 @@ TEST(GatewayConfig, EachKindOfErrorNamesLineAndKey) {
        "g.yaml:13: profiles.rfc3398.status_to_cause.99: not a SIP status 400..699"},
       {0, "profiles: {sipi: {}}", "g.yaml:13: profiles.sipi: unknown profile"},
       {0, "colour: blue", "g.yaml:13: colour: unknown key"},
+      {4, "  udp_coalesce_us: 50000\n  peers:",
+       "g.yaml:4: sip.udp_coalesce_us: 50000 is outside 0..20000"},
       // Checked even while link: simulator leaves it unused.
       {8, "  simulator: {point_code: 0.0.2}\n  m3ua: {remote_ip: 127.0.0.1, remote_prt: 1}",
        "g.yaml:9: isup.m3ua.remote_prt: unknown key"},

@@ -6,7 +6,7 @@
 // once all calls ended; prints "COUNTERS k=v ..." (UaStats plus process CPU time from
 // getrusage) on exit.
 //
-//   siptgw_test_ua [--transport udp|tcp|tls] [--port N] [--duration S]
+//   siptgw_test_ua [--transport udp|tcp|tls] [--port N] [--duration S] [--udp-coalesce-us US]
 //     UAS: [--ring 180,183,...] [--reliable] [--ring-sdp] [--answer-after MS]
 //          [--reject CODE] [--require-100rel] [--bye-after MS] [--no-100rel]
 //     UAC: --call URI --dest IP:PORT [--calls N] [--rate PER_S] [--hangup-after MS]
@@ -117,6 +117,7 @@ struct Options {
   int calls = 1;
   int rate = 10;
   int hangupAfter = 1000;
+  std::uint32_t udpCoalesceUs = 0;
   SessionFeatures features;
   // E2eActions
   int cancelAfter = -1, updateEarly = -1, updateConfirmed = -1, infoConfirmed = -1;
@@ -342,6 +343,8 @@ bool parseArgs(int argc, char** argv, Options& o) {
       o.transport = t == "tls" ? TransportType::Tls : t == "tcp" ? TransportType::Tcp : TransportType::Udp;
     } else if (a == "--port") {
       o.port = static_cast<std::uint16_t>(std::atoi(next()));
+    } else if (a == "--udp-coalesce-us") {
+      o.udpCoalesceUs = static_cast<std::uint32_t>(std::atoi(next()));
     } else if (a == "--duration") {
       o.duration = std::atoi(next());
     } else if (a == "--ring") {
@@ -395,6 +398,7 @@ int main(int argc, char** argv) {
   AsioTimerService clock(io);
   TransportConfig tcfg;
   tcfg.listeners = {{o.transport, "127.0.0.1", o.port, ""}};
+  tcfg.udpCoalesceUs = o.udpCoalesceUs;
   tcfg.tls.certificateFile = o.tlsCert;
   tcfg.tls.privateKeyFile = o.tlsKey;
   tcfg.tls.caFile = o.tlsCa;

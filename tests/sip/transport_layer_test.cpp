@@ -424,7 +424,47 @@ TEST(UdpTransport, DatagramsMoveInBatches) {
   EXPECT_EQ(st.sent, kCount);
   EXPECT_EQ(st.udpReadCalls, 5u);  // 16, 16, 16, 16; then, woken again, 6
   EXPECT_EQ(st.udpWriteCalls, 5u);
+  EXPECT_EQ(st.udpPolls, 0u);  // no coalescing by default
   EXPECT_TRUE(n.sink.failed.empty());
+}
+
+// udpCoalesceUs: a read that finds datagrams is followed by another one interval later, not
+// by a wait for readiness, so what arrives meanwhile waits for it and comes in one read;
+// after four reads in a row find nothing, the socket is waited on again and a datagram is
+// read as soon as it comes.
+TEST(UdpTransport, CoalescingReadsOnAnIntervalWhileDatagramsCome) {
+  asio::io_context io;
+  TransportConfig cfg = listenOn({{TransportType::Udp, "127.0.0.1", 0, ""}});
+  cfg.udpCoalesceUs = 100000;  // 100 ms: long beside the test's own steps
+  Node n(io, std::move(cfg));
+  ASSERT_TRUE(n.layer.start());
+  const auto port = n.layer.localEndpoint(TransportType::Udp, false)->port;
+  udp::socket peer(io, udp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  const udp::endpoint to(asio::ip::make_address("127.0.0.1"), port);
+  auto sendOne = [&](std::uint32_t i) {
+    peer.send_to(asio::buffer(options("SIP/2.0/UDP 127.0.0.1:1", "z9hG4bKc" + std::to_string(i), i)), to);
+  };
+  const TransportStats& st = n.layer.stats();
+  sendOne(1);
+  ASSERT_TRUE(runUntil(io, [&] { return n.sink.got.size() == 1; }));
+  EXPECT_EQ(st.udpPolls, 0u);  // read on readiness
+  for (std::uint32_t i = 2; i <= 4; ++i) sendOne(i);
+  io.restart();
+  io.run_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(n.sink.got.size(), 1u);  // waiting for the interval
+  ASSERT_TRUE(runUntil(io, [&] { return n.sink.got.size() == 4; }));
+  EXPECT_EQ(st.udpPolls, 1u);
+  EXPECT_EQ(st.udpReadCalls, 2u);
+  // Four empty reads, then readiness again: no more reads while nothing comes.
+  ASSERT_TRUE(runUntil(io, [&] { return st.udpPolls == 5; }));
+  io.restart();
+  io.run_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(st.udpPolls, 5u);
+  sendOne(5);
+  ASSERT_TRUE(runUntil(io, [&] { return n.sink.got.size() == 5; }));
+  EXPECT_EQ(st.udpPolls, 5u);
+  EXPECT_EQ(st.udpReadCalls, 3u);
+  EXPECT_EQ(st.received, 5u);
 }
 
 // A datagram larger than a receive slot (4 KiB) continues in the slot's own spill area:
