@@ -14,6 +14,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "config/huge_heap.h"
 #include "gateway/exchange_sim_cmd.h"
 #include "gateway/gateway_config.h"
 #include "gateway/isup_tool.h"
@@ -21,6 +22,9 @@
 #include "gateway/sip_tool.h"
 
 namespace {
+// Virtual address space only: pages are touched (2 MiB at a time) as the heap is used.
+constexpr std::size_t kHugeHeapBytes = std::size_t{256} << 20;
+
 std::string readAllStdin() {
   return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
 }
@@ -80,6 +84,9 @@ int main(int argc, char** argv) {
   if (check->parsed()) return gateway::sipCheck(sipFile, std::cout, std::cerr);
 
   if (run->parsed()) {
+    // Before anything of the gateway is allocated (config/huge_heap.h says why).
+    if (const HugeHeap h = adviseHugePageHeap(kHugeHeapBytes); h.bytes == 0)
+      std::cerr << "siptgw: heap: on 4 KiB pages (" << h.problem << ")\n";
     auto cfg = configFile.empty() ? gateway::loadDemoConfig() : gateway::loadGatewayConfig(configFile);
     if (!cfg) {
       std::cerr << cfg.error().describe();

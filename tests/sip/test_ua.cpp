@@ -35,6 +35,7 @@
 #include <string>
 #include <vector>
 
+#include "config/huge_heap.h"
 #include "config/timer_service.h"
 #include "sip/transport.h"
 #include "sip/user_agent.h"
@@ -394,6 +395,9 @@ bool parseArgs(int argc, char** argv, Options& o) {
 int main(int argc, char** argv) {
   Options o;
   if (!parseArgs(argc, argv, o)) return 2;
+  // As siptgw run does (config/huge_heap.h).
+  if (const HugeHeap h = adviseHugePageHeap(128u << 20); h.bytes == 0)
+    std::fprintf(stderr, "heap: on 4 KiB pages (%s)\n", h.problem.c_str());
   asio::io_context io{ASIO_CONCURRENCY_HINT_UNSAFE_IO};  // one thread does all the I/O
   AsioTimerService clock(io);
   TransportConfig tcfg;
