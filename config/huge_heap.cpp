@@ -25,6 +25,10 @@ HugeHeap adviseHugePageHeap(std::size_t bytes) {
     r.problem = "less than two huge pages asked for";
     return r;
   }
+  if (bytes > (std::size_t{1} << 30)) {  // mallopt takes an int, and twice this below
+    r.problem = "more than 1 GiB asked for";
+    return r;
+  }
   if (mallopt(M_MMAP_THRESHOLD, 32 << 20) == 0 || mallopt(M_TOP_PAD, static_cast<int>(bytes)) == 0 ||
       mallopt(M_TRIM_THRESHOLD, static_cast<int>(2 * bytes)) == 0) {
     r.problem = "mallopt refused the settings";
