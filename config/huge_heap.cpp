@@ -29,7 +29,8 @@ HugeHeap adviseHugePageHeap(std::size_t bytes) {
     r.problem = "more than 1 GiB asked for";
     return r;
   }
-  if (mallopt(M_MMAP_THRESHOLD, 32 << 20) == 0 || mallopt(M_TOP_PAD, static_cast<int>(bytes)) == 0 ||
+  if (mallopt(M_MMAP_THRESHOLD, 32 << 20) == 0 ||
+      mallopt(M_TOP_PAD, static_cast<int>(bytes)) == 0 ||
       mallopt(M_TRIM_THRESHOLD, static_cast<int>(2 * bytes)) == 0) {
     r.problem = "mallopt refused the settings";
     return r;

@@ -4,8 +4,8 @@
 // its working size (tens of MB at 1,000 calls/s, with 32 s of finished transactions
 // waiting out Timer J/L) one 4 KiB page fault at a time, and every call touches pages
 // spread across it. On a VM a page fault costs ~10 µs and TLB misses are dear: backed by
-// 2 MiB pages, the test UA spent 44.5–52.5 µs per SIPp call where the same binary on 4 KiB
-// pages spent 53.5–82.0 (docs/performance.md, session 12).
+// 2 MiB pages, the test UA spent 50–52 µs per SIPp call where the same binary on 4 KiB
+// pages spent 62–78 (alternating runs, docs/performance.md, session 12).
 //
 // How: Debian ships THP in "madvise" mode (only regions marked MADV_HUGEPAGE get huge
 // pages), and glibc's own switch (GLIBC_TUNABLES=glibc.malloc.hugetlb=1) is read only at
@@ -29,7 +29,7 @@ struct HugeHeap {
 HugeHeap adviseHugePageHeap(std::size_t bytes);
 
 // True when the address lies in a mapping the kernel marked for huge pages ("hg" in its
-// /proc/self/smaps VmFlags); for tests and the start-up log.
+// /proc/self/smaps VmFlags); for tests.
 bool inHugePageMapping(const void* p);
 
 }  // namespace siptgw

@@ -453,10 +453,11 @@ struct TransportLayer::Impl {
     if (!u.registered) u.ready.assign(u.fd, ec);
     if (ec) return;  // cannot happen for an open descriptor
     u.registered = true;
-    u.ready.async_wait(asio::posix::descriptor_base::wait_read, [this, &u](const asio::error_code& e) {
-      if (e == asio::error::operation_aborted || u.fd < 0) return;
-      nextUdpRead(u, drainUdp(u));
-    });
+    u.ready.async_wait(asio::posix::descriptor_base::wait_read,
+                       [this, &u](const asio::error_code& e) {
+                         if (e == asio::error::operation_aborted || u.fd < 0) return;
+                         nextUdpRead(u, drainUdp(u));
+                       });
   }
 
   // After a read that found `got` datagrams: with coalescing, read again after the interval

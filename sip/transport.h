@@ -75,9 +75,9 @@ struct TransportConfig {
   std::uint32_t connectTimeoutMs = 10000;
   std::size_t mtu = 1500;                // §18.1.1: requests above mtu − 200 leave over TCP
   // UDP receive coalescing, 0: off. When a wake-up finds datagrams, the socket is next read
-  // this many µs later, and so on while each read finds some: under load the core thread
-  // wakes once per interval instead of once per arrival (what a NIC's interrupt moderation
-  // does), at the price of up to this much added latency per received message.
+  // this many µs later, and so on until four reads in a row find none: under load the core
+  // thread wakes once per interval instead of once per arrival (what a NIC's interrupt
+  // moderation does), at the price of up to this much added latency per received message.
   std::uint32_t udpCoalesceUs = 0;
   ParseLimits limits;
 };

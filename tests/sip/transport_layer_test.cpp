@@ -442,7 +442,8 @@ TEST(UdpTransport, CoalescingReadsOnAnIntervalWhileDatagramsCome) {
   udp::socket peer(io, udp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
   const udp::endpoint to(asio::ip::make_address("127.0.0.1"), port);
   auto sendOne = [&](std::uint32_t i) {
-    peer.send_to(asio::buffer(options("SIP/2.0/UDP 127.0.0.1:1", "z9hG4bKc" + std::to_string(i), i)), to);
+    const std::string req = options("SIP/2.0/UDP 127.0.0.1:1", "z9hG4bKc" + std::to_string(i), i);
+    peer.send_to(asio::buffer(req), to);
   };
   const TransportStats& st = n.layer.stats();
   sendOne(1);
