@@ -148,25 +148,51 @@ const char* const kSdpUpdate =
 
 // Counts every message the transport delivers (retransmissions included) before handing
 // it to the transaction layer: rx_<METHOD> for requests, rx_<METHOD>_<code> for responses.
+// It sits on the path the load figure (sipp_ua_load.sh) measures, so a message costs a scan
+// of the few kinds seen so far and no allocation; the names are built when printed.
 class MessageCounter final : public TransportListener {
  public:
   explicit MessageCounter(TransportListener& next) : next_(next) {}
   void onMessage(Message& m, const Source& src) override {
-    std::string key = "rx_";
+    std::string_view method;
+    std::uint16_t status = 0;
     if (m.isRequest()) {
-      key += m.method();
+      method = m.method();
     } else if (m.cseq()) {
-      key.append(m.cseq()->method).append("_").append(std::to_string(m.statusCode()));
+      method = m.cseq()->method;
+      status = m.statusCode();
     }
-    ++counts_[key];
+    count(method, status);
     next_.onMessage(m, src);
   }
   void onSendFailed(std::uint64_t cookie, TransportErrc why) override { next_.onSendFailed(cookie, why); }
-  const std::map<std::string, unsigned long long>& counts() const { return counts_; }
+  std::map<std::string, unsigned long long> counts() const {
+    std::map<std::string, unsigned long long> out;  // printed in name order
+    for (const Kind& k : kinds_) {
+      std::string key = "rx_" + k.method;
+      if (k.status != 0) key.append("_").append(std::to_string(k.status));
+      out[key] += k.n;
+    }
+    return out;
+  }
 
  private:
+  struct Kind {
+    std::string method;
+    std::uint16_t status;
+    unsigned long long n;
+  };
+  void count(std::string_view method, std::uint16_t status) {
+    for (Kind& k : kinds_) {
+      if (k.status == status && k.method == method) {
+        ++k.n;
+        return;
+      }
+    }
+    kinds_.push_back(Kind{std::string(method), status, 1});
+  }
   TransportListener& next_;
-  std::map<std::string, unsigned long long> counts_;
+  std::vector<Kind> kinds_;
 };
 
 class E2eActions {
