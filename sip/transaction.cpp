@@ -409,6 +409,7 @@ void InviteClientTransaction::cancelled() {
 void InviteClientTransaction::fireA() {
   if (state_ != S::Calling) return layer_.ignored();
   if (!transmit(request_.bytes())) return onTransportError();
+  ++layer_.stats_.requestRetransmits;
   a_ *= 2;  // §17.1.1.2: doubles with no cap; Timer B ends it
   t1_.start(a_, [this] { fireA(); });
   go(E::TimerA, S::Calling);
@@ -498,6 +499,7 @@ void NonInviteClientTransaction::start() {
 void NonInviteClientTransaction::fireE() {
   if (state_ != S::Trying && state_ != S::Proceeding) return layer_.ignored();
   if (!transmit(request_.bytes())) return onTransportError();
+  ++layer_.stats_.requestRetransmits;
   const std::uint32_t t2 = timers().t2;
   e_ = state_ == S::Trying ? (2 * e_ < t2 ? 2 * e_ : t2) : t2;
   t1_.start(e_, [this] { fireE(); });
@@ -606,6 +608,7 @@ Result<Ok, TxnError> InviteServerTransaction::respond(std::string_view response,
 void InviteServerTransaction::fireG() {
   if (state_ != S::Completed) return layer_.ignored();
   if (!transmit(last_)) return onTransportError();
+  ++layer_.stats_.responseRetransmits;
   const std::uint32_t t2 = timers().t2;
   g_ = 2 * g_ < t2 ? 2 * g_ : t2;
   t1_.start(g_, [this] { fireG(); });

@@ -332,7 +332,12 @@ class TransactionUser {
 
 struct TransactionStats {
   std::uint64_t created = 0;
+  // Requests and responses matched to a transaction that had already seen them.
   std::uint64_t retransmissionsAbsorbed = 0;
+  // Sent by the timers over unreliable transports: requests by A and E (§17.1.1.2,
+  // §17.1.2.2), non-2xx final responses by G (§17.2.1).
+  std::uint64_t requestRetransmits = 0;
+  std::uint64_t responseRetransmits = 0;
   std::uint64_t merged482 = 0;
   std::uint64_t strayResponses = 0;
   std::uint64_t ignoredEvents = 0;  // events with no row in the current state

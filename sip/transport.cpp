@@ -566,12 +566,13 @@ struct TransportLayer::Impl {
   }
 
   // One datagram now (outside a batch), waiting as flushUdp does when the buffer is full.
-  static bool sendUdpNow(const UdpSock& u, const Endpoint& to, std::string_view bytes) {
+  bool sendUdpNow(const UdpSock& u, const Endpoint& to, std::string_view bytes) {
     sockaddr_storage ss;
     const socklen_t len = toSockaddr(to, ss);
     for (bool waited = false;;) {
       if (::sendto(u.fd, bytes.data(), bytes.size(), 0, reinterpret_cast<const sockaddr*>(&ss),
                    len) >= 0) {
+        ++stats.udpWriteCalls;
         return true;
       }
       if (errno == EINTR) continue;

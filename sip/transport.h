@@ -94,8 +94,9 @@ struct TransportStats {
   std::uint64_t connectionsClosed = 0;
   std::uint64_t idleClosed = 0;
   std::uint64_t sendErrors = 0;
-  // UDP system calls that moved datagrams (recvmmsg that returned some, sendmmsg):
-  // received ÷ udpReadCalls is the mean batch a wake-up drained.
+  // UDP system calls that moved datagrams (recvmmsg that returned some; sendmmsg, or
+  // sendto for a datagram sent outside a batch): received ÷ udpReadCalls is the mean batch
+  // a wake-up drained.
   std::uint64_t udpReadCalls = 0;
   std::uint64_t udpWriteCalls = 0;
   std::uint64_t udpPolls = 0;  // udpCoalesceUs: reads on the interval rather than readiness

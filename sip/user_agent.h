@@ -434,6 +434,7 @@ class UserAgent final : public TransactionUser {
   ~UserAgent() override;
 
   TransactionLayer& transactions() { return layer_; }
+  const TransactionLayer& transactions() const { return layer_; }
   const UaStats& stats() const { return stats_; }
   const UaConfig& config() const { return cfg_; }
   std::size_t sessionCount() const { return sessions_.size(); }

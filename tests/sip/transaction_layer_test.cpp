@@ -57,6 +57,8 @@ void inviteClientTimerAandB() {
   h.clock.advance(31999);
   // A starts at T1 and doubles without a cap (§17.1.1.2) until B = 64·T1.
   EXPECT_EQ(h.sendTimes(), (Times{0, 500, 1500, 3500, 7500, 15500, 31500}));
+  EXPECT_EQ(h.layer.stats().requestRetransmits, 6u);  // the first send is no retransmission
+  EXPECT_EQ(h.layer.stats().responseRetransmits, 0u);
   EXPECT_TRUE(h.tu.events.empty());
   h.clock.advance(1);
   EXPECT_EQ(h.tu.events, (std::vector<std::string>{"failure timeout", "terminated"}));
@@ -72,6 +74,7 @@ void inviteClientReliableNoRetransmit() {
   startClient(h, "INVITE", "z9hG4bKa2", tcpDest());
   h.clock.advance(32000);
   EXPECT_EQ(h.sendTimes(), (Times{0}));
+  EXPECT_EQ(h.layer.stats().requestRetransmits, 0u);
   EXPECT_TRUE(h.hasEvent("failure timeout"));
 }
 
@@ -191,6 +194,7 @@ void nonInviteClientTimerEandF() {
   // E doubles from T1 up to T2 = 4 s (§17.1.2.2).
   EXPECT_EQ(h.sendTimes(),
             (Times{0, 500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500, 31500}));
+  EXPECT_EQ(h.layer.stats().requestRetransmits, 10u);
   h.clock.advance(1);
   EXPECT_EQ(h.tu.events, (std::vector<std::string>{"failure timeout", "terminated"}));
   EXPECT_EQ(stateOf(h, id), TxnState::Terminated);
@@ -400,6 +404,9 @@ void inviteServerRejectTimerGandH() {
   EXPECT_EQ(h.sendTimes(before), (Times{t0, t0 + 500, t0 + 1500, t0 + 3500, t0 + 7500, t0 + 11500,
                                         t0 + 15500, t0 + 19500, t0 + 23500, t0 + 27500, t0 + 31500}));
   for (std::size_t i = before; i < h.net.sent.size(); ++i) EXPECT_EQ(h.net.sent[i].status(), 486);
+  EXPECT_EQ(h.layer.stats().responseRetransmits, 10u);  // by G; answers to retransmitted
+  EXPECT_EQ(h.layer.stats().retransmissionsAbsorbed, 2u);  // INVITEs are counted as absorbed
+  EXPECT_EQ(h.layer.stats().requestRetransmits, 0u);
   // Retransmitted INVITE in Completed: the final response again.
   h.receive(request("INVITE", "z9hG4bKs1"), udpPeer());
   EXPECT_EQ(h.net.sent.back().status(), 486);

@@ -426,6 +426,15 @@ TEST(UdpTransport, DatagramsMoveInBatches) {
   EXPECT_EQ(st.udpWriteCalls, 5u);
   EXPECT_EQ(st.udpPolls, 0u);  // no coalescing by default
   EXPECT_TRUE(n.sink.failed.empty());
+  // Outside a batch (a timer's send, say) a datagram leaves at once, in a call of its own.
+  auto last = parseMessage(n.sink.got.back().bytes);
+  ASSERT_TRUE(last.ok());
+  auto dst = responseDestination(*last->topVia(), n.sink.got.back().src);
+  ASSERT_TRUE(dst);
+  ASSERT_EQ(n.layer.send(*dst, rsp.back(), 0), TransportErrc::Ok);
+  EXPECT_EQ(st.udpWriteCalls, 6u);
+  EXPECT_EQ(st.sent, kCount + 1);
+  EXPECT_EQ(receiveAll(io, peer, 1), std::vector<std::string>{rsp.back()});
 }
 
 // udpCoalesceUs: a read that finds datagrams is followed by another one interval later, not
