@@ -14,6 +14,8 @@
 
 #include "gateway/gateway_config.h"
 #include "isup/message.h"
+#include "sip/transport.h"
+#include "sip/user_agent.h"
 
 namespace siptgw::gateway {
 
@@ -180,6 +182,68 @@ Metrics::Metrics(const std::vector<std::string>& trunks, isup::Variant variant)
       byState[st] = &circ.Add({{"trunk", t}, {"state", s(kCircuitStateNames[st])}});
     circuits_.push_back(byState);
   }
+  // The SIP stack's counters (SipStackSample), each series bound to the sample's member.
+  using S = SipStackSample;
+  auto sipCounter = [&](prometheus::Family<prometheus::Counter>& f, prometheus::Labels labels,
+                        uint64_t S::*member) { sipCounters_.emplace_back(member, &f.Add(labels)); };
+  auto& malformed = counters("siptgw_sip_malformed_messages_total",
+                             "SIP messages the stack could not use: dropped (unparseable, or a "
+                             "mandatory header missing) or rejected with 400");
+  sipCounter(malformed, {{"action", "dropped"}}, &S::malformedDropped);
+  sipCounter(malformed, {{"action", "rejected"}}, &S::malformedRejected);
+  auto& unmatched = counters("siptgw_sip_unmatched_responses_total",
+                             "SIP responses matching no client transaction (no_transaction) or "
+                             "not addressed to us (foreign_via, dropped: RFC 3261 18.1.2)");
+  sipCounter(unmatched, {{"reason", "no_transaction"}}, &S::strayResponses);
+  sipCounter(unmatched, {{"reason", "foreign_via"}}, &S::foreignViaDropped);
+  sipCounter(counters("siptgw_sip_merged_requests_total",
+                      "SIP requests answered 482 Loop Detected as merged (RFC 3261 8.2.2.2)"),
+             {}, &S::mergedRequests);
+  sipCounter(counters("siptgw_sip_send_errors_total",
+                      "SIP messages the transport could not send (refused, or queued on a "
+                      "connection that closed)"),
+             {}, &S::sendErrors);
+  auto& opened = counters("siptgw_sip_connections_opened_total",
+                          "SIP TCP/TLS connections accepted (inbound) or opened (outbound)");
+  sipCounter(opened, {{"side", "inbound"}}, &S::connectionsAccepted);
+  sipCounter(opened, {{"side", "outbound"}}, &S::connectionsOpened);
+  auto& closed = counters("siptgw_sip_connections_closed_total",
+                          "SIP TCP/TLS connections closed, for idleness or otherwise");
+  sipCounter(closed, {{"reason", "idle"}}, &S::idleConnectionsClosed);
+  sipCounter(closed, {{"reason", "other"}}, &S::otherConnectionsClosed);
+  sipCounter(counters("siptgw_sip_retransmissions_received_total",
+                      "SIP requests and responses received again and absorbed by their "
+                      "transaction"),
+             {}, &S::retransmissionsReceived);
+  auto& resent = counters("siptgw_sip_retransmissions_sent_total",
+                          "SIP retransmissions sent over UDP, by message: request (Timers A, E), "
+                          "final_response (G), 2xx (until the ACK), reliable_1xx (until the "
+                          "PRACK), ack (for a retransmitted 2xx)");
+  sipCounter(resent, {{"message", "request"}}, &S::requestRetransmits);
+  sipCounter(resent, {{"message", "final_response"}}, &S::finalResponseRetransmits);
+  sipCounter(resent, {{"message", "2xx"}}, &S::ok2xxRetransmits);
+  sipCounter(resent, {{"message", "reliable_1xx"}}, &S::reliable1xxRetransmits);
+  sipCounter(resent, {{"message", "ack"}}, &S::acksResent);
+  sipCounter(counters("siptgw_sip_session_failures_total",
+                      "SIP sessions ended by a timeout, a transport error, a missing ACK or a "
+                      "missing PRACK"),
+             {}, &S::sessionFailures);
+  auto& udpCalls = counters("siptgw_sip_udp_system_calls_total",
+                            "UDP system calls that moved datagrams: reads (recvmmsg) and writes "
+                            "(sendmmsg; sendto outside a batch). Datagrams per call is the "
+                            "batching");
+  sipCounter(udpCalls, {{"op", "read"}}, &S::udpReadCalls);
+  sipCounter(udpCalls, {{"op", "write"}}, &S::udpWriteCalls);
+  sipCounter(counters("siptgw_sip_udp_interval_reads_total",
+                      "UDP reads on the coalescing interval (sip.udp_coalesce_us) rather than on "
+                      "readiness"),
+             {}, &S::udpIntervalReads);
+  sipGauges_ = {
+      {&S::transactions,
+       &gauges("siptgw_sip_transactions", "SIP transactions in the stack").Add({})},
+      {&S::sessions, &gauges("siptgw_sip_sessions", "SIP invite sessions in the stack").Add({})},
+      {&S::openConnections,
+       &gauges("siptgw_sip_connections_open", "SIP TCP/TLS connections open").Add({})}};
   m3uaUp_ =
       &gauges("siptgw_m3ua_link_up",
               "1 while the M3UA application server is active (0 with the in-process simulator)")
@@ -245,6 +309,50 @@ void Metrics::circuits(std::size_t trunk, CircuitStateLabel st, double count) {
 
 void Metrics::m3uaLinkUp(bool up) {
   m3uaUp_->Set(up ? 1 : 0);
+}
+
+SipStackSample sipStackSample(const sip::TransportLayer& transport, const sip::UserAgent& ua) {
+  return sipStackSample(transport.stats(), transport.openConnections(), ua);
+}
+
+SipStackSample sipStackSample(const sip::TransportStats& t, std::size_t openConnections,
+                              const sip::UserAgent& ua) {
+  const sip::TransactionStats& x = ua.transactions().stats();
+  const sip::UaStats& u = ua.stats();
+  SipStackSample s;
+  s.malformedDropped = t.malformedDropped + x.badMessages;
+  s.malformedRejected = t.malformedAnswered;
+  s.foreignViaDropped = t.foreignViaDropped;
+  s.strayResponses = x.strayResponses;
+  s.mergedRequests = x.merged482;
+  s.sendErrors = t.sendErrors;
+  s.connectionsAccepted = t.connectionsAccepted;
+  s.connectionsOpened = t.connectionsOpened;
+  s.idleConnectionsClosed = t.idleClosed;
+  s.otherConnectionsClosed = t.connectionsClosed - t.idleClosed;
+  s.retransmissionsReceived = x.retransmissionsAbsorbed;
+  s.requestRetransmits = x.requestRetransmits;
+  s.finalResponseRetransmits = x.responseRetransmits;
+  s.ok2xxRetransmits = u.ok2xxRetransmits;
+  s.reliable1xxRetransmits = u.rel1xxRetransmits;
+  s.acksResent = u.ackResent;
+  s.sessionFailures = u.failed;
+  s.udpReadCalls = t.udpReadCalls;
+  s.udpWriteCalls = t.udpWriteCalls;
+  s.udpIntervalReads = t.udpPolls;
+  s.transactions = ua.transactions().size();
+  s.sessions = ua.sessionCount();
+  s.openConnections = openConnections;
+  return s;
+}
+
+void Metrics::sipStack(const SipStackSample& now) {
+  for (const auto& [member, counter] : sipCounters_) {
+    const uint64_t was = sipLast_.*member, is = now.*member;
+    if (is > was) counter->Increment(static_cast<double>(is - was));
+  }
+  for (const auto& [member, gauge] : sipGauges_) gauge->Set(static_cast<double>(now.*member));
+  sipLast_ = now;
 }
 
 void Metrics::unexpectedEvent(std::string_view chart, std::string_view state,

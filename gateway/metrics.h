@@ -15,6 +15,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "config/result.h"
@@ -30,6 +31,12 @@ class Registry;
 template <typename T>
 class Family;
 }  // namespace prometheus
+
+namespace siptgw::sip {
+class TransportLayer;
+class UserAgent;
+struct TransportStats;
+}  // namespace siptgw::sip
 
 namespace siptgw::gateway {
 
@@ -93,6 +100,37 @@ inline constexpr std::size_t kCircuitStateLabels = 6;
 CircuitStateLabel circuitStateOf(const isup::Circuit& c);
 std::string_view circuitStateLabel(CircuitStateLabel s);
 
+// The SIP stack's own counters and sizes (sip::TransportStats, TransactionStats, UaStats),
+// read on the core thread, whose plain integers they are, by the one-second sampler and
+// published by Metrics::sipStack(). Counters only grow in the stack; the published counters
+// advance by the difference from the previous sample.
+struct SipStackSample {
+  // Counters.
+  uint64_t malformedDropped = 0;   // unparseable, or missing a mandatory header: dropped
+  uint64_t malformedRejected = 0;  // unparseable requests answered 400 (RFC 3261 §21.4.1)
+  uint64_t foreignViaDropped = 0;  // §18.1.2: responses whose top Via is not ours
+  uint64_t strayResponses = 0;     // responses matching no client transaction (§17.1.3)
+  uint64_t mergedRequests = 0;     // §8.2.2.2: answered 482
+  uint64_t sendErrors = 0;
+  uint64_t connectionsAccepted = 0, connectionsOpened = 0;
+  uint64_t idleConnectionsClosed = 0, otherConnectionsClosed = 0;
+  uint64_t retransmissionsReceived = 0;
+  uint64_t requestRetransmits = 0;        // Timers A and E
+  uint64_t finalResponseRetransmits = 0;  // Timer G (non-2xx finals)
+  uint64_t ok2xxRetransmits = 0;          // §13.3.1.4, until the ACK
+  uint64_t reliable1xxRetransmits = 0;    // RFC 3262 §3, until the PRACK
+  uint64_t acksResent = 0;                // ACK again for a retransmitted 2xx (§13.2.2.4)
+  uint64_t sessionFailures = 0;           // timeouts, transport errors, no ACK, no PRACK
+  uint64_t udpReadCalls = 0, udpWriteCalls = 0, udpIntervalReads = 0;
+  // Gauges.
+  uint64_t transactions = 0, sessions = 0, openConnections = 0;
+};
+
+// The stack's figures now (on the thread that runs it).
+SipStackSample sipStackSample(const sip::TransportLayer& transport, const sip::UserAgent& ua);
+SipStackSample sipStackSample(const sip::TransportStats& transport, std::size_t openConnections,
+                              const sip::UserAgent& ua);
+
 class Metrics {
  public:
   // Children for every trunk of the configuration (by index) and every message type of its
@@ -122,6 +160,8 @@ class Metrics {
   void sipResponse(uint16_t status, MsgDirection d);  // by class; outside 100..699: ignored
   void circuits(std::size_t trunk, CircuitStateLabel s, double count);
   void m3uaLinkUp(bool up);
+  // One thread only (the sampler's): keeps the previous sample to publish differences.
+  void sipStack(const SipStackSample& now);
 
   // Rare (a state machine met an event its chart does not allow): looked up by labels,
   // which are the charts' own static names. Beyond kMaxUnexpectedSeries distinct label sets
@@ -150,6 +190,10 @@ class Metrics {
   std::array<std::array<prometheus::Counter*, 2>, 6> sipRsp_{};  // [class 1..6 - 1][direction]
   std::vector<std::array<prometheus::Gauge*, kCircuitStateLabels>> circuits_;  // [trunk][state]
   prometheus::Gauge* m3uaUp_ = nullptr;
+  // SipStackSample's counters: the sample's member and its counter, in one table.
+  std::vector<std::pair<uint64_t SipStackSample::*, prometheus::Counter*>> sipCounters_;
+  std::vector<std::pair<uint64_t SipStackSample::*, prometheus::Gauge*>> sipGauges_;
+  SipStackSample sipLast_;
   prometheus::Family<prometheus::Counter>* unexpected_ = nullptr;
   std::size_t unexpectedSeries_ = 0;
   std::mutex unexpectedMu_;  // the series count and the family's insertion together

@@ -164,6 +164,7 @@ class Runtime {
       for (std::size_t s = 0; s < kCircuitStateLabels; ++s)
         metrics_->circuits(t, static_cast<CircuitStateLabel>(s), counts[s]);
     }
+    metrics_->sipStack(sipStackSample(sipNet_, gw_->ua()));
     sampler_.start(1000, [this] { sample(); });
   }
 

@@ -12,9 +12,11 @@
 #include "gateway/call.h"
 #include "gateway/gateway.h"
 #include "gateway/gateway_config.h"
+#include "gateway/metrics.h"
 #include "isup/codec.h"
 #include "isup/exchange_sim.h"
 #include "isup/inprocess_link.h"
+#include "sip/transport.h"
 #include "tests/sip/transaction_test_util.h"
 
 namespace siptgw::gateway {
@@ -482,6 +484,57 @@ TEST(GatewayRace, DualSeizureReattempt) {
   EXPECT_TRUE(reattempted);
   ASSERT_EQ(h.sip(200).size(), 1u);
   EXPECT_EQ(h.sip(200)[0]->bytes.find("m=audio 30000 "), std::string::npos);  // not CIC 2's port
+}
+
+// The metrics sampler's view of the stack (SipStackSample): each figure from its counter.
+TEST(GatewayCall, SipStackSampleReadsTheStacksCounters) {
+  Harness h;
+  h.receive(h.invite("4930100555"));
+  h.receive(h.invite("4930100555"));  // the same INVITE again: absorbed by its transaction
+  h.clock.advance(1150);              // answered after 1 s: 200 OK
+  ASSERT_EQ(h.sip(200).size(), 1u);
+  h.clock.advance(600);  // no ACK: the 2xx again at T1 (§13.3.1.4)
+  ASSERT_EQ(h.sip(200).size(), 2u);
+  ASSERT_FALSE(h.callFromIsup().empty());
+  h.clock.advance(500);  // no answer: the INVITE again by Timer A
+  ASSERT_EQ(h.sipRequests("INVITE").size(), 2u);
+
+  sip::TransportStats t;
+  t.malformedDropped = 3;
+  t.malformedAnswered = 4;
+  t.foreignViaDropped = 5;
+  t.sendErrors = 6;
+  t.connectionsAccepted = 7;
+  t.connectionsOpened = 8;
+  t.connectionsClosed = 19;
+  t.idleClosed = 9;
+  t.udpReadCalls = 11;
+  t.udpWriteCalls = 12;
+  t.udpPolls = 13;
+  const sip::UserAgent& ua = h.gw->ua();
+  const SipStackSample s = sipStackSample(t, 14, ua);
+  EXPECT_EQ(s.malformedDropped, 3u + ua.transactions().stats().badMessages);
+  EXPECT_EQ(s.malformedRejected, 4u);
+  EXPECT_EQ(s.foreignViaDropped, 5u);
+  EXPECT_EQ(s.sendErrors, 6u);
+  EXPECT_EQ(s.connectionsAccepted, 7u);
+  EXPECT_EQ(s.connectionsOpened, 8u);
+  EXPECT_EQ(s.idleConnectionsClosed, 9u);
+  EXPECT_EQ(s.otherConnectionsClosed, 10u);
+  EXPECT_EQ(s.udpReadCalls, 11u);
+  EXPECT_EQ(s.udpWriteCalls, 12u);
+  EXPECT_EQ(s.udpIntervalReads, 13u);
+  EXPECT_EQ(s.openConnections, 14u);
+  EXPECT_EQ(s.retransmissionsReceived, 1u);
+  EXPECT_EQ(s.ok2xxRetransmits, 1u);
+  EXPECT_EQ(s.requestRetransmits, 1u);
+  EXPECT_EQ(s.finalResponseRetransmits, 0u);
+  EXPECT_EQ(s.reliable1xxRetransmits, 0u);
+  EXPECT_EQ(s.acksResent, 0u);
+  EXPECT_EQ(s.sessionFailures, 0u);
+  EXPECT_EQ(s.sessions, 2u);
+  EXPECT_EQ(s.transactions, ua.transactions().size());
+  EXPECT_GE(s.transactions, 2u);
 }
 
 // A reset of the circuit (RSC, Q.764 §2.9.3.1) ends the answered call: BYE towards SIP.

@@ -120,6 +120,63 @@ TEST(Metrics, ScrapeShowsRecordedValues) {
   EXPECT_EQ(t.find("PUBLISH"), std::string::npos);
 }
 
+TEST(Metrics, SipStackSamplesAdvanceCountersBySamplesDifference) {
+  Metrics m({"A"}, isup::Variant::Itu);
+  SipStackSample a;
+  a.malformedDropped = 3;
+  a.requestRetransmits = 5;
+  a.transactions = 40;
+  m.sipStack(a);
+  // Every member gets its own value, so a series bound to the wrong member shows.
+  SipStackSample b;
+  uint64_t v = 10;
+  for (uint64_t SipStackSample::*f :
+       {&SipStackSample::malformedDropped, &SipStackSample::malformedRejected,
+        &SipStackSample::foreignViaDropped, &SipStackSample::strayResponses,
+        &SipStackSample::mergedRequests, &SipStackSample::sendErrors,
+        &SipStackSample::connectionsAccepted, &SipStackSample::connectionsOpened,
+        &SipStackSample::idleConnectionsClosed, &SipStackSample::otherConnectionsClosed,
+        &SipStackSample::retransmissionsReceived, &SipStackSample::requestRetransmits,
+        &SipStackSample::finalResponseRetransmits, &SipStackSample::ok2xxRetransmits,
+        &SipStackSample::reliable1xxRetransmits, &SipStackSample::acksResent,
+        &SipStackSample::sessionFailures, &SipStackSample::udpReadCalls,
+        &SipStackSample::udpWriteCalls, &SipStackSample::udpIntervalReads,
+        &SipStackSample::transactions, &SipStackSample::sessions,
+        &SipStackSample::openConnections})
+    b.*f = v++;
+  m.sipStack(b);
+  const std::string t = m.scrape();
+  for (const char* line : {"siptgw_sip_malformed_messages_total{action=\"dropped\"} 10",
+                           "siptgw_sip_malformed_messages_total{action=\"rejected\"} 11",
+                           "siptgw_sip_unmatched_responses_total{reason=\"foreign_via\"} 12",
+                           "siptgw_sip_unmatched_responses_total{reason=\"no_transaction\"} 13",
+                           "siptgw_sip_merged_requests_total 14", "siptgw_sip_send_errors_total 15",
+                           "siptgw_sip_connections_opened_total{side=\"inbound\"} 16",
+                           "siptgw_sip_connections_opened_total{side=\"outbound\"} 17",
+                           "siptgw_sip_connections_closed_total{reason=\"idle\"} 18",
+                           "siptgw_sip_connections_closed_total{reason=\"other\"} 19",
+                           "siptgw_sip_retransmissions_received_total 20",
+                           "siptgw_sip_retransmissions_sent_total{message=\"request\"} 21",
+                           "siptgw_sip_retransmissions_sent_total{message=\"final_response\"} 22",
+                           "siptgw_sip_retransmissions_sent_total{message=\"2xx\"} 23",
+                           "siptgw_sip_retransmissions_sent_total{message=\"reliable_1xx\"} 24",
+                           "siptgw_sip_retransmissions_sent_total{message=\"ack\"} 25",
+                           "siptgw_sip_session_failures_total 26",
+                           "siptgw_sip_udp_system_calls_total{op=\"read\"} 27",
+                           "siptgw_sip_udp_system_calls_total{op=\"write\"} 28",
+                           "siptgw_sip_udp_interval_reads_total 29", "siptgw_sip_transactions 30",
+                           "siptgw_sip_sessions 31", "siptgw_sip_connections_open 32"})
+    EXPECT_TRUE(has(t, line)) << line << "\n" << t;
+  // A counter the stack reports lower (it never does) is not taken back; the next rise
+  // counts from the new value.
+  SipStackSample c = b;
+  c.sendErrors = 4;
+  m.sipStack(c);
+  c.sendErrors = 6;
+  m.sipStack(c);
+  EXPECT_TRUE(has(m.scrape(), "siptgw_sip_send_errors_total 17"));
+}
+
 TEST(Metrics, UnexpectedEventSeriesAreCapped) {
   Metrics m({"A"}, isup::Variant::Ansi);
   for (std::size_t i = 0; i < Metrics::kMaxUnexpectedSeries + 10; ++i)

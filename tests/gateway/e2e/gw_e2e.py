@@ -186,10 +186,25 @@ def plan(count, hold_ms=1000, start_ms=700):
 
 case("isup_sip_answer",  # §8.2.3 180 → ACM, §8.2.5 200 → ANM; REL 16 → BYE Reason cause=16
      plans=plan(3, hold_ms=800),
-     sipp=[uas("uas_answer.xml", calls=3, CALLED="5001", CALLING="2100", CAUSE=16, RING_MS=200)],
+     sipp=[uas("uas_answer.xml", calls=3, CALLED="5001", CALLING="2100", CAUSE=16, RING_MS=200,
+               FIRST_REPLY_MS=0)],
      isup=[ISUP_IAM, ("out", "ACM", {}), ("out", "ANM", {})] + rel_in(16),
      metrics={**calls("isup_to_sip", 3, answered=3, failed=0), **msgs(IAM_in=3, ACM_out=3, ANM_out=3, REL_in=3)},
      stats={"attempted.isup_to_sip": 3, "answered.isup_to_sip": 3, "unexpected_events": 0})
+
+case("isup_sip_invite_retransmitted",  # RFC 3261 §17.1.1.2 Timer A: the SIP side answers after 1 s
+     plans=plan(2, hold_ms=800),
+     sipp=[uas("uas_answer.xml", calls=2, CALLED="5001", CALLING="2100", CAUSE=16, RING_MS=200,
+               FIRST_REPLY_MS=1000)],
+     isup=[ISUP_IAM, ("out", "ACM", {}), ("out", "ANM", {})] + rel_in(16),
+     # one INVITE again at T1 (500 ms) per call, the next (1.5 s) stopped by the 100; nothing
+     # else sent again, nothing received twice (the stack's counters, sampled every second)
+     metrics={**calls("isup_to_sip", 2, answered=2, failed=0),
+              ("siptgw_sip_retransmissions_sent_total", (("message", "request"),)): 2,
+              ("siptgw_sip_retransmissions_sent_total", ()): 2,
+              ("siptgw_sip_retransmissions_received_total", ()): 0,
+              ("siptgw_sip_malformed_messages_total", ()): 0},
+     stats={"attempted.isup_to_sip": 2, "answered.isup_to_sip": 2, "unexpected_events": 0})
 
 # §8.2.6.1: 486 → 17, 404 → 1, 480 → 18, 503 → 41; 4xx/5xx with a network location (not 0 user).
 for code, cause, cclass in ((486, 17, "normal"), (404, 1, "normal"), (480, 18, "normal"), (503, 41, "resource_unavailable")):
@@ -249,7 +264,8 @@ case("m3ua_sip_isup_endings", link="m3ua",
 # SIPp answers (180 → ACM, 200 → ANM, the far end's REL 16 → BYE) or rejects (486 → REL 17).
 case("m3ua_isup_sip_answer", link="m3ua",
      plans=plan(2, hold_ms=800, start_ms=500),
-     sipp=[uas("uas_answer.xml", calls=2, CALLED="5001", CALLING="2100", CAUSE=16, RING_MS=200)],
+     sipp=[uas("uas_answer.xml", calls=2, CALLED="5001", CALLING="2100", CAUSE=16, RING_MS=200,
+               FIRST_REPLY_MS=0)],
      isup=[ISUP_IAM, ("out", "ACM", {}), ("out", "ANM", {})] + rel_in(16),
      metrics={**calls("isup_to_sip", 2, answered=2, failed=0),
               **msgs(IAM_in=2, ACM_out=2, ANM_out=2, REL_in=2, RLC_out=2), ("siptgw_m3ua_link_up", ()): 1},
