@@ -191,8 +191,10 @@ class Reader {
 
   void readSip(Node s) {
     s.allowOnly({"listen", "tls", "timers", "session_timer", "100rel", "host", "peers",
-                 "udp_coalesce_us"});
+                 "udp_coalesce_us", "udp_receive_buffer_bytes"});
     c_.sip.udpCoalesceUs = static_cast<uint32_t>(*s.integer("udp_coalesce_us", 0, 20000, 0));
+    c_.sip.udpReceiveBufferBytes =
+        static_cast<uint32_t>(*s.integer("udp_receive_buffer_bytes", 0, 1 << 30, 0));
     Node listen = s.child("listen", true);
     if (s.has("listen") && (!listen.isSequence() || listen.size() == 0))
       listen.error("a list of {transport, address, port} is needed here");

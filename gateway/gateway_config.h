@@ -88,6 +88,8 @@ struct SipConfig {
   // sip::TransportConfig::udpCoalesceUs: 0 reads each UDP arrival at once; else, under
   // load, the UDP sockets are read every this many µs (fewer wake-ups, that much latency).
   uint32_t udpCoalesceUs = 0;
+  // sip::TransportConfig::udpReceiveBufferBytes: 0 keeps the kernel's default.
+  uint32_t udpReceiveBufferBytes = 0;
   std::vector<SipPeerConfig> peers;
 };
 

@@ -40,6 +40,7 @@ sip::TransportConfig transportConfig(const GatewayConfig& cfg) {
   t.tls.caFile = cfg.sip.tls.caFile;
   t.tls.verifyPeer = cfg.sip.tls.verifyPeer;
   t.udpCoalesceUs = cfg.sip.udpCoalesceUs;
+  t.udpReceiveBufferBytes = cfg.sip.udpReceiveBufferBytes;
   return t;
 }
 
@@ -93,6 +94,7 @@ class Runtime {
       err_ << "siptgw: sip: " << r.error() << "\n";
       return 1;
     }
+    warnIfUdpBufferCapped();
     if (auto r = gw_->start(); !r) {
       err_ << "siptgw: isup: " << r.error() << "\n";
       return 1;
@@ -150,6 +152,19 @@ class Runtime {
   void startPlanLater(const OriginatingPlanConfig& p) {
     planTimers_.push_back(std::make_unique<Timer>(timers_));
     planTimers_.back()->start(p.start_ms, [this, &p] { sim_->originate(p.plan); });
+  }
+
+  // sip.udp_receive_buffer_bytes asked for more than the kernel gave (net.core.rmem_max
+  // without CAP_NET_ADMIN): the gateway runs, with a warning naming the remedy.
+  void warnIfUdpBufferCapped() {
+    const std::size_t asked = cfg_.sip.udpReceiveBufferBytes;
+    const std::size_t held = sipNet_.udpReceiveBufferKernelBytes() / 2;  // socket(7) doubles it
+    if (asked == 0 || held == 0 || held >= asked) return;
+    log::line(log::Level::Warn,
+              "sip: UDP receive buffer " + std::to_string(held) + " bytes, not the " +
+                  std::to_string(asked) +
+                  " of sip.udp_receive_buffer_bytes: raise net.core.rmem_max or grant "
+                  "CAP_NET_ADMIN");
   }
 
   // Gauges that are states rather than events: circuits by state, active calls (every second).

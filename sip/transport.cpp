@@ -399,6 +399,13 @@ struct TransportLayer::Impl {
         if (!ec) sock.bind(ep, ec);
         if (!ec) sock.non_blocking(true, ec);
         if (ec) return Unexpected{what + ec.message()};
+        if (cfg.udpReceiveBufferBytes != 0) {
+          // A refusal leaves the default: the caller compares udpReceiveBufferKernelBytes().
+          const int want = static_cast<int>(cfg.udpReceiveBufferBytes);
+          const int fd = sock.native_handle();
+          if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &want, sizeof want) != 0)
+            (void)::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &want, sizeof want);
+        }
         u->id = ++nextId;
         auto bound = sock.local_endpoint(ec);
         if (!ec) u->fd = sock.release(ec);
@@ -1005,6 +1012,18 @@ std::optional<Endpoint> TransportLayer::localEndpoint(TransportType t, bool v6) 
 
 std::size_t TransportLayer::openConnections() const {
   return impl_->conns.size();
+}
+
+std::size_t TransportLayer::udpReceiveBufferKernelBytes() const {
+  std::size_t least = 0;
+  for (const auto& u : impl_->udp) {
+    int v = 0;
+    socklen_t len = sizeof v;
+    if (u->fd < 0 || ::getsockopt(u->fd, SOL_SOCKET, SO_RCVBUF, &v, &len) != 0) continue;
+    const auto got = static_cast<std::size_t>(v);
+    if (least == 0 || got < least) least = got;
+  }
+  return least;
 }
 
 const TransportStats& TransportLayer::stats() const {

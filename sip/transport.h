@@ -79,6 +79,11 @@ struct TransportConfig {
   // thread wakes once per interval instead of once per arrival (what a NIC's interrupt
   // moderation does), at the price of up to this much added latency per received message.
   std::uint32_t udpCoalesceUs = 0;
+  // Bytes of datagrams each UDP socket may hold unread (SO_RCVBUF), 0: the kernel's default
+  // (net.core.rmem_default). A burst larger than the buffer is lost in the kernel and
+  // recovered only by the peers' retransmissions. Asked first with SO_RCVBUFFORCE, which
+  // passes net.core.rmem_max with CAP_NET_ADMIN, else with SO_RCVBUF, which rmem_max caps.
+  std::uint32_t udpReceiveBufferBytes = 0;
   ParseLimits limits;
 };
 
@@ -125,6 +130,9 @@ class TransportLayer final : public TransportSender {
   // The bound address of the first listener of this transport and family (ephemeral ports).
   std::optional<Endpoint> localEndpoint(TransportType t, bool v6) const;
   std::size_t openConnections() const;
+  // The smallest receive buffer the kernel gives a UDP socket (getsockopt SO_RCVBUF, which
+  // is twice what setsockopt asked for, socket(7)); 0 without UDP sockets.
+  std::size_t udpReceiveBufferKernelBytes() const;
   const TransportStats& stats() const;
 
  private:

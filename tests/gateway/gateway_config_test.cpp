@@ -117,6 +117,11 @@ TEST(GatewayConfig, BaseIsValid) {
   auto co = parseGatewayConfig(replaceLine(kBase, 4, "  udp_coalesce_us: 2000\n  peers:"), "g.yaml");
   ASSERT_TRUE(co.ok()) << co.error().describe();
   EXPECT_EQ(co->sip.udpCoalesceUs, 2000u);
+  EXPECT_EQ(c->sip.udpReceiveBufferBytes, 0u);  // the kernel's default unless configured
+  auto rb = parseGatewayConfig(
+      replaceLine(kBase, 4, "  udp_receive_buffer_bytes: 8388608\n  peers:"), "g.yaml");
+  ASSERT_TRUE(rb.ok()) << rb.error().describe();
+  EXPECT_EQ(rb->sip.udpReceiveBufferBytes, 8388608u);
 }
 
 TEST(GatewayConfig, EachKindOfErrorNamesLineAndKey) {
@@ -173,6 +178,8 @@ TEST(GatewayConfig, EachKindOfErrorNamesLineAndKey) {
       {0, "colour: blue", "g.yaml:13: colour: unknown key"},
       {4, "  udp_coalesce_us: 50000\n  peers:",
        "g.yaml:4: sip.udp_coalesce_us: 50000 is outside 0..20000"},
+      {4, "  udp_receive_buffer_bytes: -1\n  peers:",
+       "g.yaml:4: sip.udp_receive_buffer_bytes: -1 is outside 0..1073741824"},
       // Checked even while link: simulator leaves it unused.
       {8, "  simulator: {point_code: 0.0.2}\n  m3ua: {remote_ip: 127.0.0.1, remote_prt: 1}",
        "g.yaml:9: isup.m3ua.remote_prt: unknown key"},

@@ -5,10 +5,13 @@
 // failures, and the transaction layer running on top.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <asio.hpp>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <iostream>
 #include <string>
@@ -435,6 +438,44 @@ TEST(UdpTransport, DatagramsMoveInBatches) {
   EXPECT_EQ(st.udpWriteCalls, 6u);
   EXPECT_EQ(st.sent, kCount + 1);
   EXPECT_EQ(receiveAll(io, peer, 1), std::vector<std::string>{rsp.back()});
+}
+
+// A number from /proc (sysctl or status file); 0 when unreadable.
+unsigned long long procNumber(const char* path, const char* key = nullptr, int base = 10) {
+  std::ifstream f(path);
+  std::string line;
+  while (std::getline(f, line)) {
+    if (key == nullptr) return std::strtoull(line.c_str(), nullptr, base);
+    if (line.rfind(key, 0) == 0)
+      return std::strtoull(line.c_str() + std::strlen(key), nullptr, base);
+  }
+  return 0;
+}
+
+// udpReceiveBufferBytes: the kernel holds twice the bytes asked (socket(7)); without
+// CAP_NET_ADMIN, net.core.rmem_max caps what is asked. Unset, the socket keeps rmem_default.
+TEST(UdpTransport, ReceiveBufferAsConfigured) {
+  const auto rmemMax = procNumber("/proc/sys/net/core/rmem_max");
+  const auto rmemDefault = procNumber("/proc/sys/net/core/rmem_default");
+  ASSERT_GT(rmemMax, 0u);
+  // CAP_NET_ADMIN is capability bit 12.
+  const bool netAdmin = (procNumber("/proc/self/status", "CapEff:", 16) >> 12) & 1;
+  asio::io_context io;
+  {
+    Node n(io, listenOn({{TransportType::Udp, "127.0.0.1", 0, ""}}));
+    EXPECT_EQ(n.layer.udpReceiveBufferKernelBytes(), 0u);  // no socket yet
+    ASSERT_TRUE(n.layer.start());
+    EXPECT_EQ(n.layer.udpReceiveBufferKernelBytes(), rmemDefault);
+  }
+  constexpr std::uint32_t kAsked = 4u << 20;
+  TransportConfig cfg =
+      listenOn({{TransportType::Udp, "127.0.0.1", 0, ""}, {TransportType::Udp, "::1", 0, ""}});
+  cfg.udpReceiveBufferBytes = kAsked;
+  Node n(io, std::move(cfg));
+  ASSERT_TRUE(n.layer.start());
+  const unsigned long long granted =
+      netAdmin ? kAsked : std::min<unsigned long long>(kAsked, rmemMax);
+  EXPECT_EQ(n.layer.udpReceiveBufferKernelBytes(), 2 * granted) << "CAP_NET_ADMIN " << netAdmin;
 }
 
 // udpCoalesceUs: a read that finds datagrams is followed by another one interval later, not
