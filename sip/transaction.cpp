@@ -240,20 +240,22 @@ void TxnKeyIndex::insert(std::uint64_t h, const Transaction& t) {
 }
 
 void TxnKeyIndex::rebuild() {
+  // The live entries first, packed to the front of the old table (one lookup each), so
+  // the new table's size follows from their count.
+  std::vector<Slot> old = std::move(slots_);
   std::size_t live = 0;
-  for (const Slot& s : slots_) {
-    if (s.id != 0 && owners_.find(s.id) != nullptr) ++live;
+  for (const Slot& s : old) {
+    if (s.id != 0 && owners_.find(s.id) != nullptr) old[live++] = s;
   }
   // Load at most 1/4 afterwards: as many stale entries again fit before the next rebuild,
   // so each costs a sequential pass over at most 8 slots per insert since the last one.
   std::size_t cap = 64;
   while (cap < 4 * (live + 1)) cap *= 2;
-  std::vector<Slot> old = std::move(slots_);
   slots_.assign(cap, Slot{});
   size_ = 0;
   const std::size_t mask = cap - 1;
-  for (const Slot& s : old) {
-    if (s.id == 0 || owners_.find(s.id) == nullptr) continue;
+  for (std::size_t k = 0; k < live; ++k) {
+    const Slot& s = old[k];
     std::size_t i = s.hash & mask;
     while (slots_[i].id != 0) i = (i + 1) & mask;
     slots_[i] = s;

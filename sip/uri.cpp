@@ -47,6 +47,24 @@ bool isHeaderChar(char c) {  // hnv-unreserved / unreserved / escaped, plus the 
   }
 }
 
+// §25.1: headers = "?" header *( "&" header ); header = hname "=" hvalue, hname at least
+// one character; neither holds "=" or "&" unescaped.
+const char* validateUriHeaders(std::string_view headers) {
+  for (std::size_t at = 0; at <= headers.size();) {
+    std::size_t end = headers.find('&', at);
+    if (end == std::string_view::npos) end = headers.size();
+    const std::string_view h = headers.substr(at, end - at);
+    const std::size_t eq = h.find('=');
+    if (eq == std::string_view::npos || eq == 0) return "URI header is not name=value";
+    for (std::size_t i = 0; i < h.size(); ++i) {
+      if (i != eq && (h[i] == '=' || !isHeaderChar(h[i]))) return "bad character in URI headers";
+    }
+    at = end + 1;
+  }
+  if (!validEscapes(headers)) return "bad %-escape in URI";
+  return nullptr;
+}
+
 bool isVisualSeparator(char c) {
   return c == '-' || c == '.' || c == '(' || c == ')';
 }
@@ -324,10 +342,7 @@ const char* parseUriInto(std::string_view s, Uri& u) {
     if (q != std::string_view::npos) {
       su.headers = rest.substr(q + 1);
       if (su.headers.empty()) return "empty URI headers after '?'";
-      for (char c : su.headers) {
-        if (!isHeaderChar(c)) return "bad character in URI headers";
-      }
-      if (!validEscapes(su.headers)) return "bad %-escape in URI";
+      if (const char* err = validateUriHeaders(su.headers)) return err;
     }
     return nullptr;
   }

@@ -84,6 +84,22 @@ TEST(Uri, BadSipUris) {
   EXPECT_FALSE(parseUri("nocolon").ok());
 }
 
+// RFC 3261 §25.1: headers = "?" header *( "&" header ), header = hname "=" hvalue; the
+// name has at least one character, the value may be empty, "=" and "&" only as separators.
+TEST(Uri, HeadersAreNameEqualsValuePairs) {
+  for (const char* good : {"sip:a@b.com?subject=x", "sip:a@b.com?Subject=", "sip:a@b.com?x=1&y=",
+                           "sip:a@b.com?Replaces=c%40h%3Bto-tag%3D1", "sip:a@b.com?h=[x]/y:z+$?"}) {
+    EXPECT_TRUE(parseUri(good).ok()) << good;
+  }
+  for (const char* bad : {"sip:a@b.com?tcp", "sip:a@b.com?=x", "sip:a@b.com?x=1&",
+                          "sip:a@b.com?x=1&&y=2", "sip:a@b.com?x=1=2", "sip:a@b.com?x=1&y"}) {
+    auto r = parseUri(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().code, ParseErrc::BadUri) << bad;
+  }
+  EXPECT_STREQ(parseUri("sip:a@b.com?tcp").error().what, "URI header is not name=value");
+}
+
 TEST(Uri, TelGlobalWithSeparatorsAndPortability) {  // RFC 3966, RFC 4694
   Uri u = mustParse("tel:+1-201-555-0123;npdi;rn=+1-201-555-9999;cic=+1-5678;ext=42");
   ASSERT_EQ(u.scheme, UriScheme::Tel);
