@@ -17,6 +17,7 @@ sip::UaConfig uaConfig(const GatewayConfig& cfg) {
   u.support100rel = cfg.sip.rel100 != Rel100Mode::Disabled;
   u.require100rel = cfg.sip.rel100 == Rel100Mode::Required;
   u.sessionTimer.enabled = cfg.sip.sessionTimerEnabled;
+  u.sessionTimer.refreshAlone = cfg.sip.sessionTimerRefreshAlone;
   return u;
 }
 

@@ -235,8 +235,9 @@ class Reader {
     t.t2 = timer(timers, "T2", sip::TimerName::T2, t.t2);
     t.t4 = timer(timers, "T4", sip::TimerName::T4, t.t4);
     Node st = s.child("session_timer");
-    st.allowOnly({"enabled", "expires", "min_se"});
+    st.allowOnly({"enabled", "expires", "min_se", "refresh_alone"});
     c_.sip.sessionTimerEnabled = st.boolean("enabled", true).value_or(true);
+    c_.sip.sessionTimerRefreshAlone = st.boolean("refresh_alone", true).value_or(true);
     t.sessionExpires = timer(st, "expires", sip::TimerName::SessionExpires, t.sessionExpires);
     t.minSE = timer(st, "min_se", sip::TimerName::MinSE, t.minSE);
     if (auto v = sip::validate(t); !v) {

@@ -82,6 +82,9 @@ struct SipConfig {
   // RFC 4028 session timers (Supported: timer; refresh or BYE on expiry): a dead SIP peer
   // otherwise holds its circuit until someone notices.
   bool sessionTimerEnabled = true;
+  // RFC 4028 §7.2: a peer whose 2xx has no Session-Expires still gets our refreshes
+  // (sip::SessionTimerConfig::refreshAlone), so a vanished one releases its circuit.
+  bool sessionTimerRefreshAlone = true;
   // The host part of URIs we build (Contact, From of ISUP-originated calls, Via sent-by).
   // Default: the first listen address (an "any" address is an error then).
   std::string host;

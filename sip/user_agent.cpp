@@ -737,7 +737,15 @@ void InviteSession::timerFromResponse(const Message& rsp) {
   peerTimer_ = peerTimer_ || rsp.hasOptionTag(HeaderId::Require, "timer") ||
                rsp.hasOptionTag(HeaderId::Supported, "timer");
   const auto se = rsp.sessionExpires();
-  if (!se) {  // §7.2: no Session-Expires in the 2xx, no session expiration
+  if (!se) {
+    // §7.2: the UAS lacks the extension. We asked for seInterval_ (every request of ours
+    // carries it); either we refresh alone at that interval, or there is no expiration.
+    if (seInterval_ != 0 && ua_.cfg_.sessionTimer.refreshAlone &&
+        !rsp.hasOptionTag(HeaderId::Require, "timer")) {
+      seWeRefresh_ = true;
+      startSessionTimer();
+      return;
+    }
     seInterval_ = 0;
     seTimer_.stop();
     return;

@@ -105,6 +105,11 @@ struct SessionTimerConfig {
   bool enabled = false;
   RefresherPref refresher = RefresherPref::Local;
   bool preferUpdate = true;  // refresh with UPDATE when the peer's Allow lists it, else re-INVITE
+  // RFC 4028 §7.2: a 2xx to our INVITE or refresh without Session-Expires comes from a peer
+  // without the extension. true: we refresh alone, as if the 2xx had echoed our interval with
+  // us as refresher (a refresh that fails ends the session, so a vanished peer cannot hold it
+  // for ever); false: the session has no expiration.
+  bool refreshAlone = true;
 };
 
 // RFC 3312 / RFC 4032 preconditions ("qos" only).

@@ -348,6 +348,33 @@ TEST(GatewayCall, IsupToSipAnswered) {
   EXPECT_EQ(h.gw->counters().answered[1], 1u);
 }
 
+// RFC 4028 §7.2: the SIP side answers without Session-Expires (no session timer support)
+// and then vanishes, sending no BYE; the far exchange's caller never hangs up. We refresh
+// alone at half our 1800 s; the unanswered refresh (Timer B, 32 s) ends the call with BYE
+// and releases the circuit instead of holding it for ever.
+TEST(GatewayCall, IsupToSipPeerWithoutSessionTimerThatVanishesIsReleased) {
+  Harness h;
+  isup::OriginatingPlan plan;
+  plan.numbers = {"5551000"};
+  plan.hold_ms = -1;
+  h.sim->originate(plan);
+  h.clock.advance(10);
+  const auto invites = h.sipRequests("INVITE");
+  ASSERT_EQ(invites.size(), 1u);
+  h.receive(h.responseTo(invites[0]->bytes, 200, "bob1", kOffer));
+  h.clock.advance(10);
+  ASSERT_EQ(h.sipRequests("ACK").size(), 1u);
+  h.clock.advance(900000);
+  EXPECT_EQ(h.sipRequests("INVITE").size(), 2u);  // the refresh (re-INVITE: no UPDATE allowed)
+  EXPECT_EQ(h.gw->activeCalls(), 1u);
+  h.clock.advance(32000);
+  ASSERT_FALSE(h.sipRequests("BYE").empty());
+  ASSERT_FALSE(h.fromGw.empty());
+  EXPECT_EQ(h.fromGw.back().type, T::REL);
+  h.clock.advance(10);
+  EXPECT_EQ(h.gw->activeCalls(), 0u);
+}
+
 // §8.2.6.1: 486 → REL cause 17.
 TEST(GatewayCall, IsupToSipBusy) {
   Harness h;

@@ -122,6 +122,11 @@ TEST(GatewayConfig, BaseIsValid) {
       replaceLine(kBase, 4, "  udp_receive_buffer_bytes: 8388608\n  peers:"), "g.yaml");
   ASSERT_TRUE(rb.ok()) << rb.error().describe();
   EXPECT_EQ(rb->sip.udpReceiveBufferBytes, 8388608u);
+  EXPECT_TRUE(c->sip.sessionTimerRefreshAlone);  // RFC 4028 §7.2: we refresh a peer without it
+  auto ra = parseGatewayConfig(
+      replaceLine(kBase, 4, "  session_timer: {refresh_alone: false}\n  peers:"), "g.yaml");
+  ASSERT_TRUE(ra.ok()) << ra.error().describe();
+  EXPECT_FALSE(ra->sip.sessionTimerRefreshAlone);
 }
 
 TEST(GatewayConfig, EachKindOfErrorNamesLineAndKey) {

@@ -125,13 +125,47 @@ TEST(SessionTimerUac, NoRefreshFromPeerMeansByeWithReason) {  // §10
   EXPECT_EQ(h.ua.stats().failed, 0u);
 }
 
-TEST(SessionTimerUac, NoSessionExpiresInTheAnswerNoTimer) {  // §7.2
+// §7.2: the UAS lacks the extension; we refresh alone, as if the 2xx had echoed our 1800 s
+// with refresher=uac. A peer that has vanished answers no refresh, and the call ends.
+TEST(SessionTimerUac, NoSessionExpiresInTheAnswerWeRefreshAlone) {
   Uac h(kOffer, timerCfg());
+  h.rx(200, "b1", "Allow: INVITE, ACK, BYE\r\n", kAnswer);
+  EXPECT_EQ(h.s->sessionInterval(), 1800u);
+  EXPECT_TRUE(h.s->weRefresh());
+  h.clock.advance(900 * kS - 1);
+  EXPECT_EQ(h.sentWith("INVITE").size(), 1u);
+  h.clock.advance(1);
+  auto invs = h.sentWith("INVITE");
+  ASSERT_EQ(invs.size(), 2u);  // no UPDATE in the peer's Allow: a re-INVITE
+  Message re = UaHarness::parsed(invs[1]);
+  EXPECT_EQ(header(re, HeaderId::SessionExpires), "1800;refresher=uac");
+  EXPECT_EQ(re.body(), kOffer);
+  // Answered, again without Session-Expires: still ours to refresh, 900 s on.
+  h.rxTo(invs[1], 200, "", kAnswer);
+  EXPECT_EQ(h.s->sessionInterval(), 1800u);
+  h.clock.advance(900 * kS);
+  ASSERT_EQ(h.sentWith("INVITE").back()->atMs, 1800 * kS);
+  EXPECT_TRUE(h.sentWith("BYE").empty());
+  // This one is never answered (the peer has gone): the call ends, not held for ever.
+  h.clock.advance(900 * kS);
+  auto byes = h.sentWith("BYE");  // with its own retransmissions: the peer answers none
+  ASSERT_FALSE(byes.empty());
+  EXPECT_EQ(byes.front()->atMs, 1832 * kS);  // the refresh's Timer B (64·T1): 408, BYE
+  EXPECT_EQ(byes.front()->bytes, byes.back()->bytes);
+  EXPECT_TRUE(h.has("terminated Timeout 408")) << ::testing::PrintToString(h.events);
+  EXPECT_EQ(h.ua.sessionCount(), 0u);
+}
+
+TEST(SessionTimerUac, NoSessionExpiresInTheAnswerNoTimerUnlessRefreshingAlone) {  // §7.2
+  UaConfig cfg = timerCfg();
+  cfg.sessionTimer.refreshAlone = false;
+  Uac h(kOffer, cfg);
   h.rx(200, "b1", "", kAnswer);
   EXPECT_EQ(h.s->sessionInterval(), 0u);
   h.clock.advance(4000 * kS);
   EXPECT_TRUE(h.sentWith("BYE").empty());
   EXPECT_TRUE(h.sentWith("UPDATE").empty());
+  EXPECT_EQ(h.sentWith("INVITE").size(), 1u);
 }
 
 TEST(SessionTimerUac, RefreshAnswered422And481) {  // §7.4, RFC 3261 §12.2.1.2
@@ -243,6 +277,14 @@ TEST(SessionTimerUas, UacWithoutTimerGetsUasRefresherAndReinvite) {  // §9
   Message re = UaHarness::parsed(invs[0]);
   EXPECT_EQ(re.body(), kAnswer);
   EXPECT_EQ(header(re, HeaderId::SessionExpires), "60;refresher=uac");
+  // The peer lacks the extension, so its 2xx has no Session-Expires (§7.2): we keep
+  // refreshing, 30 s on.
+  h.receive(reply(re, 200, "", "", kOffer, "<sip:alice@192.0.2.10>"), kFrom);
+  ASSERT_NE(h.last, nullptr);
+  EXPECT_EQ(h.last->sessionInterval(), 60u);
+  h.clock.advance(30 * kS);
+  EXPECT_EQ(h.sentWith("INVITE").size(), 2u);
+  EXPECT_TRUE(h.sentWith("BYE").empty());
 }
 
 }  // namespace
