@@ -17,18 +17,12 @@
 //     RFC 4028 give-ups all bound how long anything may live);
 //  and ASan/UBSan/LSan throughout.
 //
-// Script: lines (LF). The first line may be "=FLAGS" (r: require 100rel, n: no 100rel,
-// t: session timers, u: session timers refreshed by re-INVITE, p: preconditions, i: accept
-// an INFO package, d: 100 Trying only after 200 ms). Then records:
-//   >U or >T     a message from the peer over UDP or TCP: the lines up to the next record,
-//                joined with CRLF. $TAG is our tag (To tag of our last response or From tag
-//                of our last request), $CID the Call-ID, $BR and $CSEQ the branch and CSeq
-//                number of our last request other than ACK, $IBR and $ICSEQ those of our
-//                last INVITE, $RSEQ the RSeq of our last reliable 1xx, $LEN the body's length.
-//   @N           the clock N ms on.
-//   !X           the application, on the newest session still up: r 180, R reliable 183 with
-//                SDP, a answer, j reject 486, b BYE, c CANCEL, u UPDATE, i re-INVITE, n INFO,
-//                k INFO of the package, p / q local resources ready / failed, I a new INVITE.
+// Script (tests/fuzz/script.h): the first line may be "=FLAGS" (r: require 100rel, n: no
+// 100rel, t: session timers, u: session timers refreshed by re-INVITE, p: preconditions,
+// i: accept an INFO package, d: 100 Trying only after 200 ms); >U / >T messages from the
+// peer, @N clock steps, and !X the application, on the newest session still up: r 180,
+// R reliable 183 with SDP, a answer, j reject 486, b BYE, c CANCEL, u UPDATE, i re-INVITE,
+// n INFO, k INFO of the package, p / q local resources ready / failed, I a new INVITE.
 // The transport's own admission checks (TransportLayer's deliver(): mandatory headers, CSeq
 // method, a response's Via sent-by ours) are applied as in production.
 // SIPTGW_FUZZ_TRACE=1 prints, with the clock, what is received, done and sent (start lines;
@@ -37,6 +31,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +41,7 @@
 #include "sip/message.h"
 #include "sip/message_ref.h"
 #include "sip/user_agent.h"
+#include "tests/fuzz/script.h"
 
 using namespace siptgw::sip;
 
@@ -83,29 +79,13 @@ class Wire final : public TransportSender {
     if (!m.parse(bytes).ok()) std::abort();  // invariant 2
     const char* bodyEnd = m.body().data() + m.body().size();
     if (bodyEnd != bytes.data() + bytes.size()) std::abort();
-    if (m.isRequest()) {
-      if (!checkMessage(bytes).ok()) std::abort();  // invariant 1
-      const std::string_view method = m.method();
-      if (auto t = m.from(); t && !t->tag.empty()) tag.assign(t->tag);
-      if (auto c = m.callId()) callId.assign(*c);
-      if (method != "ACK") {
-        branch.assign(m.topVia()->branch);
-        cseq = std::to_string(m.cseq()->number);
-        if (method == "INVITE") {
-          inviteBranch = branch;
-          inviteCseq = cseq;
-        }
-      }
-    } else {
-      if (auto t = m.to(); t && !t->tag.empty()) tag.assign(t->tag);
-      if (auto c = m.callId()) callId.assign(*c);
-      if (auto r = m.rseq()) rseq = std::to_string(*r);
-    }
+    if (m.isRequest() && !checkMessage(bytes).ok()) std::abort();  // invariant 1
+    echo.remember(m);
     return TransportErrc::Ok;
   }
   std::string_view sentBy(TransportType, bool) const override { return kSentBy; }
 
-  std::string tag, callId, branch, cseq, inviteBranch, inviteCseq, rseq;
+  siptgw::fuzz::Echo echo;
 
  private:
   const siptgw::TimerService& clock_;
@@ -148,12 +128,6 @@ Flags parseFlags(std::string_view line) {
   return f;
 }
 
-void replaceAll(std::string& s, std::string_view from, std::string_view to) {
-  for (std::size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size())) {
-    s.replace(p, from.size(), to);
-  }
-}
-
 // As TransportLayer's deliver() admits a received message.
 bool admitted(const Message& m) {
   if (m.isRequest()) {
@@ -180,16 +154,7 @@ struct Run {
   }
 
   void deliver(bool tcp, std::string text) {
-    const std::size_t head = text.find("\r\n\r\n");
-    const std::size_t bodyLen = head == std::string::npos ? 0 : text.size() - head - 4;
-    replaceAll(text, "$LEN", std::to_string(bodyLen));
-    replaceAll(text, "$TAG", wire.tag);
-    replaceAll(text, "$CID", wire.callId);
-    replaceAll(text, "$IBR", wire.inviteBranch);
-    replaceAll(text, "$ICSEQ", wire.inviteCseq);
-    replaceAll(text, "$BR", wire.branch);
-    replaceAll(text, "$CSEQ", wire.cseq);
-    replaceAll(text, "$RSEQ", wire.rseq);
+    wire.echo.fill(text);
     auto rx = MessageRef::parse(text);
     const bool in = rx && admitted(**rx);
     trace(clock, in ? "received" : "not admitted", text);
@@ -266,42 +231,12 @@ struct Run {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size > 16384) return 0;
-  std::string_view in(reinterpret_cast<const char*>(data), size);
-  std::vector<std::string_view> lines;
-  for (std::size_t pos = 0; pos <= in.size();) {
-    std::size_t nl = in.find('\n', pos);
-    if (nl == std::string_view::npos) nl = in.size();
-    lines.push_back(in.substr(pos, nl - pos));
-    pos = nl + 1;
-  }
-  if (in.ends_with('\n')) lines.pop_back();  // the empty "line" after the final LF
-  std::size_t i = 0;
-  Flags flags;
-  if (!lines.empty() && lines[0].starts_with('=')) flags = parseFlags(lines[i++]);
-  Run run(std::move(flags));
-  std::uint64_t clockMs = 0;
-  while (i < lines.size()) {
-    std::string_view l = lines[i++];
-    if (l.starts_with('>')) {
-      std::string text;
-      while (i < lines.size() && !lines[i].starts_with('>') && !lines[i].starts_with('@') &&
-             !lines[i].starts_with('!')) {
-        text.append(lines[i++]).append("\r\n");
-      }
-      run.deliver(l.size() > 1 && l[1] == 'T', std::move(text));
-    } else if (l.starts_with('@')) {
-      std::uint64_t ms = 0;
-      for (char c : l.substr(1)) {
-        if (c < '0' || c > '9' || ms > 10000000) break;
-        ms = ms * 10 + static_cast<std::uint64_t>(c - '0');
-      }
-      if (clockMs + ms > 24ull * 3600 * 1000) return 0;  // a day of script is plenty
-      clockMs += ms;
-      run.clock.advance(ms);
-    } else if (l.starts_with('!') && l.size() > 1) {
-      run.act(l[1]);
-    }
-  }
-  run.finish();
+  std::unique_ptr<Run> run;
+  const bool ok = siptgw::fuzz::runScript(
+      std::string_view(reinterpret_cast<const char*>(data), size),
+      [&](std::string_view flags) { run = std::make_unique<Run>(parseFlags(flags)); },
+      [&](bool tcp, std::string text) { run->deliver(tcp, std::move(text)); },
+      [&](std::uint64_t ms) { run->clock.advance(ms); }, [&](char what) { run->act(what); });
+  if (ok) run->finish();
   return 0;
 }
