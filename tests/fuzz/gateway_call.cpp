@@ -46,60 +46,16 @@
 #include "isup/exchange_sim.h"
 #include "isup/inprocess_link.h"
 #include "isup/message.h"
-#include "sip/check_message.h"
 #include "sip/message.h"
 #include "sip/message_ref.h"
 #include "tests/fuzz/script.h"
 #include "tests/gateway/call_config.h"
 
 using namespace siptgw;
+using fuzz::kTrace;
+using fuzz::trace;
 
 namespace {
-
-constexpr uint32_t kOpc = 100, kFar = 200;
-
-const int kTrace = [] {
-  const char* v = std::getenv("SIPTGW_FUZZ_TRACE");
-  return v != nullptr ? std::atoi(v) : 0;
-}();
-
-void trace(const TimerService& clock, std::string_view what, std::string_view text) {
-  if (kTrace == 0) return;
-  std::fprintf(stderr, "%llu ms, %.*s: %.*s\n", static_cast<unsigned long long>(clock.nowMs()),
-               static_cast<int>(what.size()), what.data(), static_cast<int>(text.size()),
-               text.data());
-}
-
-// The SIP peer's side of the wire: checks what the gateway sends (invariant 1).
-class Wire final : public sip::TransportSender {
- public:
-  explicit Wire(const TimerService& c) : clock_(c) {}
-  sip::TransportErrc send(const sip::Destination&, std::string_view bytes, std::uint64_t) override {
-    if (bytes == "\r\n\r\n") return sip::TransportErrc::Ok;  // keep-alive, not a message
-    trace(clock_, "sip sent", kTrace >= 2 ? bytes : bytes.substr(0, bytes.find('\r')));
-    sip::Message m;
-    if (!m.parse(bytes).ok()) std::abort();
-    if (m.body().data() + m.body().size() != bytes.data() + bytes.size()) std::abort();
-    if (m.isRequest() && !sip::checkMessage(bytes).ok()) std::abort();
-    echo.remember(m);
-    return sip::TransportErrc::Ok;
-  }
-  std::string_view sentBy(sip::TransportType, bool) const override { return "10.0.0.1:5060"; }
-  fuzz::Echo echo;
-
- private:
-  const TimerService& clock_;
-};
-
-// As TransportLayer's deliver() admits a received message.
-bool admitted(const sip::Message& m) {
-  if (m.isRequest()) {
-    return m.topVia() && m.from() && m.to() && m.callId() && m.cseq() &&
-           m.cseq()->method == m.method();
-  }
-  if (!m.topVia() || !m.cseq() || !m.callId()) return false;
-  return m.topVia()->host == "10.0.0.1" && m.topVia()->port.value_or(5060) == 5060;
-}
 
 gateway::GatewayConfig makeConfig() {
   auto c = gateway::parseGatewayConfig(gateway::kCallTestConfig, "fuzz.yaml");
@@ -131,14 +87,17 @@ struct Run {
   void deliver(bool tcp, std::string text) {
     wire.echo.fill(text);
     auto rx = sip::MessageRef::parse(text);
-    const bool in = rx && admitted(**rx);
-    trace(clock, in ? "sip received" : "sip not admitted", text.substr(0, text.find('\r')));
+    const bool in = rx && fuzz::admitted(**rx, "10.0.0.1");
+    trace(clock, in ? "received" : "not admitted", text);
     if (!in) return;
     const sip::Source src{tcp ? sip::TransportType::Tcp : sip::TransportType::Udp,
                           *sip::Endpoint::fromIp("192.0.2.10", 5060),
                           *sip::Endpoint::fromIp("10.0.0.1", 5060), tcp ? 7u : 0u};
     gw.ua().transactions().onMessage(rx->mutableMessage(), src);
   }
+
+  // The gateway's point code: the far exchange's maintenance messages go to it.
+  uint32_t opc() const { return cfg.isup.stack.opc; }
 
   void act(char what) {
     trace(clock, "far exchange", std::string_view(&what, 1));
@@ -148,12 +107,12 @@ struct Run {
     switch (what) {
       case 'o': plan.hold_ms = 1000; sim.originate(plan); break;
       case 'O': plan.hold_ms = -1; sim.originate(plan); break;
-      case 'r': sim.reset(kOpc, 1); break;
-      case 'g': sim.groupReset(kOpc, 1, 4); break;
-      case 'b': sim.block(kOpc, 2); break;
-      case 'B': sim.groupBlock(kOpc, 1, 4, true); break;
-      case 'u': sim.unblock(kOpc, 2); break;
-      case 'U': sim.groupUnblock(kOpc, 1, 4, true); break;
+      case 'r': sim.reset(opc(), 1); break;
+      case 'g': sim.groupReset(opc(), 1, 4); break;
+      case 'b': sim.block(opc(), 2); break;
+      case 'B': sim.groupBlock(opc(), 1, 4, true); break;
+      case 'u': sim.unblock(opc(), 2); break;
+      case 'U': sim.groupUnblock(opc(), 1, 4, true); break;
       default: break;
     }
     // clang-format on
@@ -161,14 +120,14 @@ struct Run {
 
   // Invariants 3 and 4.
   void finish() {
-    sim.unblock(kOpc, 2);
-    sim.groupUnblock(kOpc, 1, 4, true);
+    sim.unblock(opc(), 2);
+    sim.groupUnblock(opc(), 1, 4, true);
     clock.advance(3ull * 3600 * 1000);
     if (gw.counters().unexpectedEvents != 0) std::abort();  // each one was logged
     bool idle = gw.activeCalls() == 0 && gw.ua().sessionCount() == 0 &&
                 gw.ua().transactions().size() == 0 && sim.callsInProgress() == 0;
     for (uint16_t cic = 1; cic <= 4; ++cic) {
-      const isup::Circuit* c = gw.isup().circuit(kFar, cic);
+      const isup::Circuit* c = gw.isup().circuit(cfg.trunks[0].group.dpc, cic);
       if (c == nullptr || c->call != isup::CircuitCall::Idle) idle = false;
     }
     if (!idle) {
@@ -183,7 +142,7 @@ struct Run {
 
   ManualTimerService clock;
   gateway::GatewayConfig cfg = makeConfig();
-  Wire wire{clock};
+  fuzz::Wire wire{clock, "10.0.0.1:5060"};
   isup::InProcessLink link{clock, cfg.isup.stack.opc, cfg.isup.simulator.pointCode};
   isup::ExchangeSimulator sim{clock, link.b(), gateway::simulatorStackConfig(cfg),
                               gateway::simulatorGroups(cfg)};

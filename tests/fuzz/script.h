@@ -9,16 +9,52 @@
 // $BR and $CSEQ the branch and CSeq number of our last request other than ACK, $IBR and
 // $ICSEQ those of our last INVITE, $RSEQ the RSeq of our last reliable 1xx, $LEN the body's
 // length.
+// Also shared: the SIP peer's end of the wire (Wire: checks every message the stack under
+// test sends and feeds Echo), the transport's admission check, and SIPTGW_FUZZ_TRACE.
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "config/timer_service.h"
+#include "sip/check_message.h"
 #include "sip/message.h"
+#include "sip/transport_types.h"
 
 namespace siptgw::fuzz {
+
+// SIPTGW_FUZZ_TRACE: 0 quiet, 1 start lines of what is received, done and sent, 2 whole
+// messages sent.
+inline const int kTrace = [] {
+  const char* v = std::getenv("SIPTGW_FUZZ_TRACE");
+  return v != nullptr ? std::atoi(v) : 0;
+}();
+
+// With the clock: `text`'s first line, or all of it when `whole` and tracing at level 2.
+inline void trace(const TimerService& clock, std::string_view what, std::string_view text,
+                  bool whole = false) {
+  if (kTrace == 0) return;
+  if (!whole || kTrace < 2) text = text.substr(0, text.find('\r'));
+  std::fprintf(stderr, "%llu ms, %.*s: ", static_cast<unsigned long long>(clock.nowMs()),
+               static_cast<int>(what.size()), what.data());
+  std::fwrite(text.data(), 1, text.size(), stderr);
+  std::fputc('\n', stderr);
+}
+
+// As TransportLayer's deliver() admits a received message; a response's top Via must be
+// ours (`host`, port 5060).
+inline bool admitted(const sip::Message& m, std::string_view host) {
+  if (m.isRequest()) {
+    return m.topVia() && m.from() && m.to() && m.callId() && m.cseq() &&
+           m.cseq()->method == m.method();
+  }
+  if (!m.topVia() || !m.cseq() || !m.callId()) return false;
+  return m.topVia()->host == host && m.topVia()->port.value_or(5060) == 5060;
+}
 
 inline void replaceAll(std::string& s, std::string_view from, std::string_view to) {
   for (std::size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size())) {
@@ -63,6 +99,30 @@ struct Echo {
     replaceAll(text, "$CSEQ", cseq);
     replaceAll(text, "$RSEQ", rseq);
   }
+};
+
+// The peer's end of the wire. Aborts (so libFuzzer keeps the input) unless every message
+// the stack sends parses with its Content-Length framing its body exactly and, for a
+// request, passes checkMessage (RFC 3261 §8.1.1, §25); remembers it in `echo`.
+class Wire final : public sip::TransportSender {
+ public:
+  Wire(const TimerService& clock, std::string_view sentBy) : clock_(clock), sentBy_(sentBy) {}
+  sip::TransportErrc send(const sip::Destination&, std::string_view bytes, std::uint64_t) override {
+    if (bytes == "\r\n\r\n") return sip::TransportErrc::Ok;  // RFC 5626 keep-alive
+    trace(clock_, "sent", bytes, true);
+    sip::Message m;
+    if (!m.parse(bytes).ok()) std::abort();
+    if (m.body().data() + m.body().size() != bytes.data() + bytes.size()) std::abort();
+    if (m.isRequest() && !sip::checkMessage(bytes).ok()) std::abort();
+    echo.remember(m);
+    return sip::TransportErrc::Ok;
+  }
+  std::string_view sentBy(sip::TransportType, bool) const override { return sentBy_; }
+  Echo echo;
+
+ private:
+  const TimerService& clock_;
+  std::string sentBy_;
 };
 
 // Runs a script: flags(line) for a "=FLAGS" first line (before anything else), then

@@ -37,59 +37,24 @@
 #include <vector>
 
 #include "config/timer_service.h"
-#include "sip/check_message.h"
 #include "sip/message.h"
 #include "sip/message_ref.h"
 #include "sip/user_agent.h"
 #include "tests/fuzz/script.h"
 
 using namespace siptgw::sip;
+using siptgw::fuzz::admitted;
+using siptgw::fuzz::kTrace;
+using siptgw::fuzz::trace;
+using siptgw::fuzz::Wire;
 
 namespace {
 
+constexpr std::string_view kHost = "192.0.2.1";  // our sent-by: kHost:5060
 constexpr std::string_view kSentBy = "192.0.2.1:5060";
 constexpr std::string_view kSdp =
     "v=0\r\no=gw 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n"
     "m=audio 30000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
-
-const int kTrace = [] {
-  const char* v = std::getenv("SIPTGW_FUZZ_TRACE");
-  return v != nullptr ? std::atoi(v) : 0;
-}();
-
-void trace(const siptgw::TimerService& clock, std::string_view what, std::string_view text,
-           bool whole = false) {
-  if (kTrace == 0) return;
-  if (!whole || kTrace < 2) text = text.substr(0, text.find('\r'));
-  std::fprintf(stderr, "%llu ms, %.*s: ", static_cast<unsigned long long>(clock.nowMs()),
-               static_cast<int>(what.size()), what.data());
-  std::fwrite(text.data(), 1, text.size(), stderr);
-  std::fputc('\n', stderr);
-}
-
-// Checks what the stack sends and remembers what the peer's script may refer to.
-class Wire final : public TransportSender {
- public:
-  explicit Wire(const siptgw::TimerService& c) : clock_(c) {}
-
-  TransportErrc send(const Destination&, std::string_view bytes, std::uint64_t) override {
-    if (bytes == "\r\n\r\n") return TransportErrc::Ok;  // RFC 5626 keep-alive: not a message
-    trace(clock_, "sent", bytes, true);
-    Message m;
-    if (!m.parse(bytes).ok()) std::abort();  // invariant 2
-    const char* bodyEnd = m.body().data() + m.body().size();
-    if (bodyEnd != bytes.data() + bytes.size()) std::abort();
-    if (m.isRequest() && !checkMessage(bytes).ok()) std::abort();  // invariant 1
-    echo.remember(m);
-    return TransportErrc::Ok;
-  }
-  std::string_view sentBy(TransportType, bool) const override { return kSentBy; }
-
-  siptgw::fuzz::Echo echo;
-
- private:
-  const siptgw::TimerService& clock_;
-};
 
 class App final : public SessionHandler {
  public:
@@ -128,21 +93,10 @@ Flags parseFlags(std::string_view line) {
   return f;
 }
 
-// As TransportLayer's deliver() admits a received message.
-bool admitted(const Message& m) {
-  if (m.isRequest()) {
-    return m.topVia() && m.from() && m.to() && m.callId() && m.cseq() &&
-           m.cseq()->method == m.method();
-  }
-  if (!m.topVia() || !m.cseq() || !m.callId()) return false;
-  const Via& v = *m.topVia();
-  return v.host == "192.0.2.1" && v.port.value_or(5060) == 5060;
-}
-
 struct Run {
   explicit Run(Flags f) : ua(clock, wire, app, std::move(f.ua), f.txn) {}
   siptgw::ManualTimerService clock;
-  Wire wire{clock};
+  Wire wire{clock, kSentBy};
   App app;
   UserAgent ua;
 
@@ -156,7 +110,7 @@ struct Run {
   void deliver(bool tcp, std::string text) {
     wire.echo.fill(text);
     auto rx = MessageRef::parse(text);
-    const bool in = rx && admitted(**rx);
+    const bool in = rx && admitted(**rx, kHost);
     trace(clock, in ? "received" : "not admitted", text);
     if (!in) return;
     const Source src{tcp ? TransportType::Tcp : TransportType::Udp,
