@@ -326,8 +326,7 @@ struct TransportLayer::Impl {
     asio::error_code ec;
     for (auto& u : udp) {
       u->poll.cancel();
-      if (u->registered) (void)u->ready.release();  // a pending wait ends, aborted
-      u->registered = false;
+      leaveReactor(*u);  // a pending wait ends, aborted
       if (u->fd >= 0) ::close(u->fd);
       u->fd = -1;
     }
@@ -467,6 +466,12 @@ struct TransportLayer::Impl {
                        });
   }
 
+  // The descriptor stays ours (release, not close); a pending wait ends, aborted.
+  static void leaveReactor(UdpSock& u) {
+    if (u.registered) (void)u.ready.release();
+    u.registered = false;
+  }
+
   // After a read that found `got` datagrams: with coalescing, read again after the interval
   // while reads find some; otherwise (and once one finds none) wait for readiness.
   void nextUdpRead(UdpSock& u, std::size_t got) {
@@ -477,8 +482,7 @@ struct TransportLayer::Impl {
       return receiveUdp(u);
     }
     // Polling: arrivals must not wake the thread, so the descriptor leaves the reactor.
-    if (u.registered) (void)u.ready.release();
-    u.registered = false;
+    leaveReactor(u);
     u.poll.expires_after(std::chrono::microseconds(cfg.udpCoalesceUs));
     u.poll.async_wait([this, &u](const asio::error_code& ec) {
       if (ec == asio::error::operation_aborted || u.fd < 0) return;
